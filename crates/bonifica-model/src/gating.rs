@@ -19,6 +19,10 @@ use crate::geodesy::{LocalProjection, ProjectionError};
 use crate::geometry::Footprint;
 use crate::hazard::HazardArea;
 
+/// Distances within a millimetre count as touching: projection and floating point leave
+/// sub-millimetre noise on shared edges, and no survey is that precise.
+pub const TOUCH_TOLERANCE_M: f64 = 0.001;
+
 type Entry = GeomWithData<Rectangle<[f64; 2]>, usize>;
 
 /// An index of the unreleased hazard areas of a region, in projected metres.
@@ -103,7 +107,7 @@ impl<'p> GatingIndex<'p> {
             .tree
             .locate_in_envelope_intersecting(&search)
             .map(|entry| &self.hazards[entry.data])
-            .filter(|(_, hazard)| Euclidean.distance(hazard, &geometry) <= buffer_m)
+            .filter(|(_, hazard)| Euclidean.distance(hazard, &geometry) <= buffer_m + TOUCH_TOLERANCE_M)
             .map(|(id, _)| *id)
             .collect();
         found.sort_unstable();
