@@ -1,0 +1,1 @@
+//! JSON instance format (to be written).
