@@ -388,7 +388,7 @@ mod tests {
         assert_eq!(start, vec![0, 4, 2, 2]);
         assert_eq!(sgs.run(&c, &[3, 2, 1, 0], true, &mut start), 6);
         assert_eq!(start[3], 0);
-        assert_eq!(start[0], 3);
+        assert_eq!(start[0], 4);
     }
 
     #[test]

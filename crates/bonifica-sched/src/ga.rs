@@ -108,6 +108,24 @@ fn mutate(c: &Classic, list: &mut [u32], p: f64, rng: &mut Rng) {
     }
 }
 
+/// Moves a random activity to a random position between its last predecessor and
+/// first successor.
+fn shift(c: &Classic, list: &mut Vec<u32>, pos: &mut [u32], rng: &mut Rng) {
+    for (i, &j) in list.iter().enumerate() {
+        pos[j as usize] = i as u32;
+    }
+    let i = rng.below(list.len());
+    let j = list[i] as usize;
+    let lo = c.preds(j).iter().map(|&p| pos[p as usize] as usize + 1).max().unwrap_or(0);
+    let hi = c.succs(j).iter().map(|&s| pos[s as usize] as usize).min().unwrap_or(list.len());
+    // After removing j, valid insertion indices are lo..=hi-1 (in the shortened list).
+    let hi = hi - 1;
+    let lo = lo.min(hi);
+    let to = lo + rng.below(hi - lo + 1);
+    let x = list.remove(i);
+    list.insert(to, x);
+}
+
 fn tournament(pop: &[Individual], rng: &mut Rng) -> usize {
     let a = rng.below(pop.len());
     let b = rng.below(pop.len());
@@ -126,16 +144,28 @@ pub(crate) fn run(
     let lower = c.critical_path();
     let mut best: Option<(u32, Vec<u32>)> = None;
     let mut pop: Vec<Individual> = Vec::new();
-    let size = population_size(budget_size(budget));
+    let size = knob("POP").map_or(population_size(budget_size(budget)), |v| v as usize);
+    let pm = knob("PM").unwrap_or(0.05);
+    let stall_limit = knob("STALL").unwrap_or(0.0) as usize;
+    let pert = knob("PERT").unwrap_or(3.0) as usize;
+    let fresh = knob("FRESH").unwrap_or(0.0);
+    let mut best_list: Vec<u32> = Vec::new();
+    let mut pos = vec![0u32; c.n];
+    let mut stall = 0usize;
     let consider = |just: &Justifier<'_>, m: u32, best: &mut Option<(u32, Vec<u32>)>| {
         if best.as_ref().is_none_or(|b| m < b.0) {
             *best = Some((m, just.start.clone()));
+            true
+        } else {
+            false
         }
     };
     for k in 0..size {
         let mut list = sample(c, &mut rng, k == 0);
         let Some(m) = just.evaluate(&mut list, budget) else { break };
-        consider(&just, m, &mut best);
+        if consider(&just, m, &mut best) {
+            best_list = list.clone();
+        }
         let h = hash(&list);
         pop.push(Individual { list, makespan: m, hash: h });
     }
@@ -154,12 +184,15 @@ pub(crate) fn run(
                 stamp += 1;
                 let mut list = Vec::with_capacity(c.n);
                 crossover(&pop[a].list, &pop[b].list, &mut rng, &mut seen, stamp, &mut list);
-                mutate(c, &mut list, 0.05, &mut rng);
+                mutate(c, &mut list, pm, &mut rng);
                 let Some(m) = just.evaluate(&mut list, budget) else {
                     spent = true;
                     break;
                 };
-                consider(&just, m, &mut best);
+                if consider(&just, m, &mut best) {
+                    best_list = list.clone();
+                    stall = 0;
+                }
                 let h = hash(&list);
                 children.push(Individual { list, makespan: m, hash: h });
             }
@@ -173,6 +206,28 @@ pub(crate) fn run(
         pop.truncate(size);
         if spent {
             break;
+        }
+        stall += 1;
+        if stall_limit > 0 && stall >= stall_limit {
+            stall = 0;
+            pop.truncate(1);
+            while pop.len() < size {
+                let mut list = if rng.chance(fresh) {
+                    sample(c, &mut rng, false)
+                } else {
+                    let mut l = best_list.clone();
+                    for _ in 0..pert {
+                        shift(c, &mut l, &mut pos, &mut rng);
+                    }
+                    l
+                };
+                let Some(m) = just.evaluate(&mut list, budget) else { break };
+                if consider(&just, m, &mut best) {
+                    best_list = list.clone();
+                }
+                let h = hash(&list);
+                pop.push(Individual { list, makespan: m, hash: h });
+            }
         }
     }
     best
@@ -200,4 +255,8 @@ mod tests {
             assert_eq!(sorted, vec![0, 1, 2, 3, 4, 5]);
         }
     }
+}
+
+pub(crate) fn knob(name: &str) -> Option<f64> {
+    std::env::var(name).ok().and_then(|v| v.parse().ok())
 }
