@@ -1,0 +1,227 @@
+//! CSV export of the tabular records, with the columns [`crate::import_csv`] reads back:
+//!
+//! | table | columns |
+//! |---|---|
+//! | organisations | `id,code,region_code,name,kind` |
+//! | people | `id,code,region_code,organisation_code,name,role,trade,qualifications` |
+//! | contracts | `id,code,region_code,person_code,organisation_code,start,end` |
+//! | teams | `id,code,region_code,organisation_code,name,method,members,base_lon,base_lat` |
+//! | crews | `id,code,region_code,organisation_code,name,trade,members,base_lon,base_lat` |
+//!
+//! Lists (`qualifications`, `members`) are `;`-separated; references are codes; dates are
+//! `YYYY-MM-DD`; base coordinates are rounded to 7 decimals.
+
+use std::collections::HashMap;
+
+use bonifica_model::{Code, Dataset};
+use uuid::Uuid;
+
+use crate::Table;
+use crate::error::InterchangeError;
+
+/// Writes the records of `table` as CSV with a header line. The error names the table if
+/// the writer fails (it writes to memory, so only a bug can make it fail).
+pub fn export_csv(dataset: &Dataset, table: Table) -> Result<String, InterchangeError> {
+    let codes = Codes::new(dataset);
+    let rows: Vec<Vec<String>> = match table {
+        Table::Organisations => dataset
+            .organisations
+            .iter()
+            .map(|o| {
+                vec![
+                    o.id.to_string(),
+                    o.code.to_string(),
+                    codes.region(o.region_id),
+                    o.name.clone(),
+                    o.kind.as_str().to_string(),
+                ]
+            })
+            .collect(),
+        Table::People => dataset
+            .people
+            .iter()
+            .map(|p| {
+                vec![
+                    p.id.to_string(),
+                    p.code.to_string(),
+                    codes.region(p.region_id),
+                    codes.organisation(p.organisation_id),
+                    p.name.clone(),
+                    p.role.as_str().to_string(),
+                    p.trade.map(|t| t.as_str().to_string()).unwrap_or_default(),
+                    p.qualifications.join(";"),
+                ]
+            })
+            .collect(),
+        Table::Contracts => dataset
+            .contracts
+            .iter()
+            .map(|c| {
+                vec![
+                    c.id.to_string(),
+                    c.code.to_string(),
+                    codes.region(c.region_id),
+                    codes.person(c.person_id),
+                    codes.organisation(c.organisation_id),
+                    c.window.start().format("%Y-%m-%d").to_string(),
+                    c.window.end().format("%Y-%m-%d").to_string(),
+                ]
+            })
+            .collect(),
+        Table::Teams => dataset
+            .teams
+            .iter()
+            .map(|t| {
+                vec![
+                    t.id.to_string(),
+                    t.code.to_string(),
+                    codes.region(t.region_id),
+                    codes.organisation(t.organisation_id),
+                    t.name.clone(),
+                    t.method.as_str().to_string(),
+                    codes.people(&t.members),
+                    coordinate(t.base.x()),
+                    coordinate(t.base.y()),
+                ]
+            })
+            .collect(),
+        Table::Crews => dataset
+            .crews
+            .iter()
+            .map(|c| {
+                vec![
+                    c.id.to_string(),
+                    c.code.to_string(),
+                    codes.region(c.region_id),
+                    codes.organisation(c.organisation_id),
+                    c.name.clone(),
+                    c.trade.as_str().to_string(),
+                    codes.people(&c.members),
+                    coordinate(c.base.x()),
+                    coordinate(c.base.y()),
+                ]
+            })
+            .collect(),
+    };
+    write(table, header(table), &rows)
+}
+
+/// The header of a table's file.
+pub fn header(table: Table) -> &'static [&'static str] {
+    match table {
+        Table::Organisations => &["id", "code", "region_code", "name", "kind"],
+        Table::People => &[
+            "id",
+            "code",
+            "region_code",
+            "organisation_code",
+            "name",
+            "role",
+            "trade",
+            "qualifications",
+        ],
+        Table::Contracts => &[
+            "id",
+            "code",
+            "region_code",
+            "person_code",
+            "organisation_code",
+            "start",
+            "end",
+        ],
+        Table::Teams => &[
+            "id",
+            "code",
+            "region_code",
+            "organisation_code",
+            "name",
+            "method",
+            "members",
+            "base_lon",
+            "base_lat",
+        ],
+        Table::Crews => &[
+            "id",
+            "code",
+            "region_code",
+            "organisation_code",
+            "name",
+            "trade",
+            "members",
+            "base_lon",
+            "base_lat",
+        ],
+    }
+}
+
+fn write(table: Table, header: &[&str], rows: &[Vec<String>]) -> Result<String, InterchangeError> {
+    let failed = |problem: String| InterchangeError::File {
+        file: format!("{}.csv", table.as_str()),
+        problem,
+    };
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer
+        .write_record(header)
+        .map_err(|e| failed(e.to_string()))?;
+    for row in rows {
+        writer
+            .write_record(row)
+            .map_err(|e| failed(e.to_string()))?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| failed(e.error().to_string()))?;
+    String::from_utf8(bytes).map_err(|e| failed(e.to_string()))
+}
+
+/// A coordinate rounded to 7 decimals (about 1 cm).
+fn coordinate(x: f64) -> String {
+    ((x * 1e7).round() / 1e7).to_string()
+}
+
+/// Codes of the records that lines refer to; an id not in the dataset is written as is,
+/// which the importer also accepts.
+struct Codes<'a> {
+    regions: HashMap<Uuid, &'a Code>,
+    organisations: HashMap<Uuid, &'a Code>,
+    people: HashMap<Uuid, &'a Code>,
+}
+
+impl<'a> Codes<'a> {
+    fn new(dataset: &'a Dataset) -> Codes<'a> {
+        Codes {
+            regions: dataset.regions.iter().map(|r| (r.id, &r.code)).collect(),
+            organisations: dataset
+                .organisations
+                .iter()
+                .map(|r| (r.id, &r.code))
+                .collect(),
+            people: dataset.people.iter().map(|r| (r.id, &r.code)).collect(),
+        }
+    }
+
+    fn region(&self, id: Uuid) -> String {
+        code_of(&self.regions, id)
+    }
+
+    fn organisation(&self, id: Uuid) -> String {
+        code_of(&self.organisations, id)
+    }
+
+    fn person(&self, id: Uuid) -> String {
+        code_of(&self.people, id)
+    }
+
+    fn people(&self, ids: &[Uuid]) -> String {
+        ids.iter()
+            .map(|id| self.person(*id))
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+}
+
+fn code_of(codes: &HashMap<Uuid, &Code>, id: Uuid) -> String {
+    codes
+        .get(&id)
+        .map_or_else(|| id.to_string(), |c| c.to_string())
+}
