@@ -1,1 +1,112 @@
-//! placeholder
+//! The store of Bonifica: where a programme's register lives between runs.
+//!
+//! [`Store`] is the interface the rest of the system uses; [`GeoPackage`] implements it
+//! on one OGC GeoPackage file that QGIS and GDAL open directly. A PostgreSQL/PostGIS
+//! backend could implement the same trait later. Only this crate knows SQL.
+//!
+//! Every write is one transaction: an insert or a replacement that fails leaves the store
+//! exactly as it was.
+
+mod error;
+mod gpkg;
+
+use std::collections::BTreeMap;
+
+use bonifica_model::{Asset, Dataset, HazardArea};
+use uuid::Uuid;
+
+pub use error::StoreError;
+pub use gpkg::{GeoPackage, SCHEMA_VERSION};
+
+/// A longitude/latitude box in WGS 84 degrees, edges included.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BBox {
+    pub min_lon: f64,
+    pub min_lat: f64,
+    pub max_lon: f64,
+    pub max_lat: f64,
+}
+
+impl BBox {
+    /// A box from its corners, in degrees.
+    pub fn new(min_lon: f64, min_lat: f64, max_lon: f64, max_lat: f64) -> BBox {
+        BBox {
+            min_lon,
+            min_lat,
+            max_lon,
+            max_lat,
+        }
+    }
+}
+
+/// Row counts per stored table, keyed by table name (`hazard_areas`, `team_members`...).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts(pub BTreeMap<&'static str, u64>);
+
+impl Counts {
+    /// The count of one table; 0 for a table the store does not know.
+    pub fn get(&self, table: &str) -> u64 {
+        self.0.get(table).copied().unwrap_or(0)
+    }
+
+    /// The sum over all tables.
+    pub fn total(&self) -> u64 {
+        self.0.values().sum()
+    }
+}
+
+/// What an insert added: rows per table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InsertReport {
+    pub added: Counts,
+}
+
+/// An earlier version of a hazard area, exactly as it was stored before a replacement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HazardAreaVersion {
+    /// The area as it stood in that version (its `version` and `as_of` included).
+    pub area: HazardArea,
+}
+
+/// Where Bonifica keeps its register. Implementations must make every write one
+/// transaction and must never leave half a change behind.
+pub trait Store {
+    /// Every record of every region.
+    fn load(&self) -> Result<Dataset, StoreError>;
+
+    /// Every record of one region; [`StoreError::NotFound`] if the region is not stored.
+    fn load_region(&self, region_id: Uuid) -> Result<Dataset, StoreError>;
+
+    /// Adds every record of `dataset` in one transaction. The dataset is checked against
+    /// the union of what is stored and what is added, so its references may point at stored
+    /// records; an id or code that is already stored is a [`StoreError::Duplicate`].
+    /// Nothing is written on any error.
+    fn insert(&mut self, dataset: &Dataset) -> Result<InsertReport, StoreError>;
+
+    /// Replaces a stored hazard area with a newer version of it, provided the stored version
+    /// is still `expected_version` (optimistic concurrency). The replaced version is kept in
+    /// the history.
+    fn replace_hazard_area(
+        &mut self,
+        area: &HazardArea,
+        expected_version: u32,
+    ) -> Result<(), StoreError>;
+
+    /// The earlier versions of a hazard area, oldest first (the current one excluded).
+    fn hazard_area_history(&self, id: Uuid) -> Result<Vec<HazardAreaVersion>, StoreError>;
+
+    /// The hazard areas whose polygon intersects `bbox`, in storage order.
+    fn hazard_areas_in_bbox(&self, bbox: BBox) -> Result<Vec<HazardArea>, StoreError>;
+
+    /// The assets whose footprint intersects `bbox`, in storage order.
+    fn assets_in_bbox(&self, bbox: BBox) -> Result<Vec<Asset>, StoreError>;
+
+    /// One hazard area by id.
+    fn hazard_area(&self, id: Uuid) -> Result<Option<HazardArea>, StoreError>;
+
+    /// One asset by id.
+    fn asset(&self, id: Uuid) -> Result<Option<Asset>, StoreError>;
+
+    /// Row counts per table.
+    fn counts(&self) -> Result<Counts, StoreError>;
+}

@@ -1,0 +1,557 @@
+//! Reading: rows back into model records, checked on the way in.
+//!
+//! Stored rows are outside input too (QGIS users edit the file), so every value goes
+//! through the model's constructors and parsers; a row that does not parse is a
+//! [`StoreError::CorruptRow`] naming the table, the record's code and the field.
+
+use std::collections::HashMap;
+
+use bonifica_model::{
+    Asset, Code, Contract, ContractWindow, Crew, Dataset, Date, Footprint, HazardArea,
+    HazardStatus, NewHazardArea, Organisation, Person, Polygonal, Region, RepairWork, River,
+    ServiceValue, Settlement, Team,
+};
+use geo::Intersects;
+use geo_types::{Geometry, MultiPolygon, Point, Rect, coord};
+use rusqlite::types::{FromSql, Value};
+use rusqlite::{Connection, Row};
+use uuid::Uuid;
+
+use super::binary;
+use super::schema::ALL_TABLES;
+use super::write::HAZARD_FIELDS;
+use crate::error::SqlContext;
+use crate::{BBox, Counts, HazardAreaVersion, StoreError};
+
+/// Which rows to read: a join and a filter on the table aliased `t`, with their parameters.
+struct Scope {
+    join: String,
+    filter: String,
+    params: Vec<Value>,
+}
+
+impl Scope {
+    fn filter(filter: &str, params: Vec<Value>) -> Scope {
+        Scope {
+            join: String::new(),
+            filter: filter.to_string(),
+            params,
+        }
+    }
+
+    fn region(region: Option<Uuid>, column: &str) -> Scope {
+        let param = region.map_or(Value::Null, |r| Value::Text(r.to_string()));
+        Scope::filter(&format!("(?1 IS NULL OR t.{column} = ?1)"), vec![param])
+    }
+
+    fn bbox(table: &str, b: BBox) -> Scope {
+        Scope {
+            join: format!("JOIN \"rtree_{table}_geom\" r ON r.id = t.fid"),
+            filter: "r.maxx >= ?1 AND r.minx <= ?2 AND r.maxy >= ?3 AND r.miny <= ?4".to_string(),
+            params: [b.min_lon, b.max_lon, b.min_lat, b.max_lat]
+                .into_iter()
+                .map(Value::Real)
+                .collect(),
+        }
+    }
+}
+
+/// Reads every record, or every record of one region.
+pub fn load(conn: &Connection, region: Option<Uuid>) -> Result<Dataset, StoreError> {
+    let scope = || Scope::region(region, "region_id");
+    Ok(Dataset {
+        regions: regions(conn, &Scope::region(region, "id"))?,
+        organisations: organisations(conn, &scope())?,
+        people: people(conn, &scope())?,
+        contracts: contracts(conn, &scope())?,
+        teams: teams(conn, &scope())?,
+        crews: crews(conn, &scope())?,
+        settlements: settlements(conn, &scope())?,
+        hazard_areas: hazard_areas(conn, "hazard_areas", "id", &scope())?,
+        assets: assets(conn, &scope())?,
+        rivers: rivers(conn, &scope())?,
+    })
+}
+
+/// One hazard area by id.
+pub fn hazard_area(conn: &Connection, id: Uuid) -> Result<Option<HazardArea>, StoreError> {
+    let scope = Scope::filter("t.id = ?1", vec![Value::Text(id.to_string())]);
+    Ok(hazard_areas(conn, "hazard_areas", "id", &scope)?.pop())
+}
+
+/// One asset by id.
+pub fn asset(conn: &Connection, id: Uuid) -> Result<Option<Asset>, StoreError> {
+    let scope = Scope::filter("t.id = ?1", vec![Value::Text(id.to_string())]);
+    Ok(assets(conn, &scope)?.pop())
+}
+
+/// The earlier versions of a hazard area, oldest first.
+pub fn hazard_area_history(
+    conn: &Connection,
+    id: Uuid,
+) -> Result<Vec<HazardAreaVersion>, StoreError> {
+    let scope = Scope::filter("t.hazard_area_id = ?1", vec![Value::Text(id.to_string())]);
+    let mut versions = hazard_areas(conn, "hazard_area_versions", "hazard_area_id", &scope)?;
+    versions.sort_by_key(|a| a.version);
+    Ok(versions
+        .into_iter()
+        .map(|area| HazardAreaVersion { area })
+        .collect())
+}
+
+/// Hazard areas whose polygon intersects the box: R-tree candidates, then an exact test.
+pub fn hazard_areas_in_bbox(conn: &Connection, b: BBox) -> Result<Vec<HazardArea>, StoreError> {
+    let rect = rect(b);
+    let mut found = hazard_areas(conn, "hazard_areas", "id", &Scope::bbox("hazard_areas", b))?;
+    found.retain(|h| h.geometry().as_multi_polygon().intersects(&rect));
+    Ok(found)
+}
+
+/// Assets whose footprint intersects the box: R-tree candidates, then an exact test.
+pub fn assets_in_bbox(conn: &Connection, b: BBox) -> Result<Vec<Asset>, StoreError> {
+    let rect = rect(b);
+    let mut found = assets(conn, &Scope::bbox("assets", b))?;
+    found.retain(|a| a.footprint.to_geometry().intersects(&rect));
+    Ok(found)
+}
+
+/// Row counts of every register table.
+pub fn counts(conn: &Connection) -> Result<Counts, StoreError> {
+    let mut counts = Counts::default();
+    for table in ALL_TABLES {
+        let n: i64 = conn
+            .query_row(&format!("SELECT COUNT(*) FROM \"{table}\""), [], |r| {
+                r.get(0)
+            })
+            .ctx(|| format!("counting {table}"))?;
+        counts.0.insert(table, u64::try_from(n).unwrap_or(0));
+    }
+    Ok(counts)
+}
+
+/// Parses a stored UUID, naming the record and field when it is not one.
+pub fn parse_uuid(
+    table: &'static str,
+    code: &str,
+    field: &'static str,
+    text: &str,
+) -> Result<Uuid, StoreError> {
+    Uuid::parse_str(text).map_err(|e| StoreError::CorruptRow {
+        table,
+        code: code.to_string(),
+        field,
+        problem: format!("{text:?} is not a uuid: {e}"),
+    })
+}
+
+/// Parses a stored record code.
+pub fn parse_code(table: &'static str, text: &str) -> Result<Code, StoreError> {
+    Code::parse(text).map_err(|e| StoreError::CorruptRow {
+        table,
+        code: text.to_string(),
+        field: "code",
+        problem: e.to_string(),
+    })
+}
+
+fn rect(b: BBox) -> Rect<f64> {
+    Rect::new(
+        coord! { x: b.min_lon, y: b.min_lat },
+        coord! { x: b.max_lon, y: b.max_lat },
+    )
+}
+
+/// Runs `SELECT {columns} FROM {table} t {join} WHERE {filter} ORDER BY t.fid` and maps
+/// each row, whose column 1 must be the record's code (for messages).
+fn select<T>(
+    conn: &Connection,
+    table: &'static str,
+    columns: &str,
+    scope: &Scope,
+    mut map: impl FnMut(&Cells) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let context = || format!("reading {table}");
+    let sql = format!(
+        "SELECT {columns} FROM \"{table}\" t {} WHERE {} ORDER BY t.fid",
+        scope.join, scope.filter
+    );
+    let mut stmt = conn.prepare_cached(&sql).ctx(context)?;
+    let mut rows = stmt
+        .query(rusqlite::params_from_iter(scope.params.iter()))
+        .ctx(context)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().ctx(context)? {
+        let code = row.get::<_, String>(1).unwrap_or_default();
+        out.push(map(&Cells { row, table, code })?);
+    }
+    Ok(out)
+}
+
+/// Reads ordered child rows (`parent, value...`) into lists per parent id.
+fn children<T>(
+    conn: &Connection,
+    sql: &str,
+    scope: &Scope,
+    table: &'static str,
+    mut map: impl FnMut(&Cells) -> Result<T, StoreError>,
+) -> Result<HashMap<String, Vec<T>>, StoreError> {
+    let context = || format!("reading {table}");
+    let sql = format!("{sql} {} WHERE {}", scope.join, scope.filter);
+    let sql = format!("{sql} ORDER BY c.fid");
+    let mut stmt = conn.prepare_cached(&sql).ctx(context)?;
+    let mut rows = stmt
+        .query(rusqlite::params_from_iter(scope.params.iter()))
+        .ctx(context)?;
+    let mut out: HashMap<String, Vec<T>> = HashMap::new();
+    while let Some(row) = rows.next().ctx(context)? {
+        let parent: String = row.get(0).ctx(context)?;
+        let cells = Cells {
+            row,
+            table,
+            code: parent.clone(),
+        };
+        out.entry(parent).or_default().push(map(&cells)?);
+    }
+    Ok(out)
+}
+
+fn regions(conn: &Connection, scope: &Scope) -> Result<Vec<Region>, StoreError> {
+    select(
+        conn,
+        "regions",
+        "t.id, t.code, t.name, t.geom",
+        scope,
+        |c| {
+            Ok(Region {
+                id: c.uuid(0, "id")?,
+                code: c.code()?,
+                name: c.get(2, "name")?,
+                boundary: c.polygonal(3)?,
+            })
+        },
+    )
+}
+
+fn organisations(conn: &Connection, scope: &Scope) -> Result<Vec<Organisation>, StoreError> {
+    let cols = "t.id, t.code, t.region_id, t.name, t.kind";
+    select(conn, "organisations", cols, scope, |c| {
+        Ok(Organisation {
+            id: c.uuid(0, "id")?,
+            code: c.code()?,
+            region_id: c.uuid(2, "region_id")?,
+            name: c.get(3, "name")?,
+            kind: c.word(4, "kind", bonifica_model::OrganisationKind::parse)?,
+        })
+    })
+}
+
+fn people(conn: &Connection, scope: &Scope) -> Result<Vec<Person>, StoreError> {
+    let cols = "t.id, t.code, t.region_id, t.organisation_id, t.name, t.role, t.trade, \
+                t.qualifications";
+    select(conn, "people", cols, scope, |c| {
+        let trade: Option<String> = c.get(6, "trade")?;
+        let qualifications: String = c.get(7, "qualifications")?;
+        Ok(Person {
+            id: c.uuid(0, "id")?,
+            code: c.code()?,
+            region_id: c.uuid(2, "region_id")?,
+            organisation_id: c.uuid(3, "organisation_id")?,
+            name: c.get(4, "name")?,
+            role: c.word(5, "role", bonifica_model::Role::parse)?,
+            trade: match trade {
+                None => None,
+                Some(t) => Some(c.parse_word(&t, "trade", bonifica_model::Trade::parse)?),
+            },
+            qualifications: serde_json::from_str(&qualifications)
+                .map_err(|e| c.corrupt("qualifications", e.to_string()))?,
+        })
+    })
+}
+
+fn contracts(conn: &Connection, scope: &Scope) -> Result<Vec<Contract>, StoreError> {
+    let cols = "t.id, t.code, t.region_id, t.person_id, t.organisation_id, t.start_date, \
+                t.end_date";
+    select(conn, "contracts", cols, scope, |c| {
+        let window = ContractWindow::new(c.date(5, "start_date")?, c.date(6, "end_date")?)
+            .map_err(|e| c.corrupt("end_date", e.to_string()))?;
+        Ok(Contract {
+            id: c.uuid(0, "id")?,
+            code: c.code()?,
+            region_id: c.uuid(2, "region_id")?,
+            person_id: c.uuid(3, "person_id")?,
+            organisation_id: c.uuid(4, "organisation_id")?,
+            window,
+        })
+    })
+}
+
+fn members(
+    conn: &Connection,
+    table: &'static str,
+    parent: &str,
+    key: &str,
+    scope: &Scope,
+) -> Result<HashMap<String, Vec<Uuid>>, StoreError> {
+    let sql = format!(
+        "SELECT c.{key}, c.person_id FROM \"{table}\" c JOIN \"{parent}\" t ON t.id = c.{key}"
+    );
+    children(conn, &sql, scope, table, |c| c.uuid(1, "person_id"))
+}
+
+fn teams(conn: &Connection, scope: &Scope) -> Result<Vec<Team>, StoreError> {
+    let mut members = members(conn, "team_members", "teams", "team_id", scope)?;
+    let cols = "t.id, t.code, t.region_id, t.organisation_id, t.name, t.method, t.base_lon, \
+                t.base_lat";
+    select(conn, "teams", cols, scope, |c| {
+        let id: String = c.get(0, "id")?;
+        Ok(Team {
+            id: c.uuid(0, "id")?,
+            code: c.code()?,
+            region_id: c.uuid(2, "region_id")?,
+            organisation_id: c.uuid(3, "organisation_id")?,
+            name: c.get(4, "name")?,
+            method: c.word(5, "method", bonifica_model::Method::parse)?,
+            members: members.remove(&id).unwrap_or_default(),
+            base: Point::new(c.get(6, "base_lon")?, c.get(7, "base_lat")?),
+        })
+    })
+}
+
+fn crews(conn: &Connection, scope: &Scope) -> Result<Vec<Crew>, StoreError> {
+    let mut members = members(conn, "crew_members", "crews", "crew_id", scope)?;
+    let cols = "t.id, t.code, t.region_id, t.organisation_id, t.name, t.trade, t.base_lon, \
+                t.base_lat";
+    select(conn, "crews", cols, scope, |c| {
+        let id: String = c.get(0, "id")?;
+        Ok(Crew {
+            id: c.uuid(0, "id")?,
+            code: c.code()?,
+            region_id: c.uuid(2, "region_id")?,
+            organisation_id: c.uuid(3, "organisation_id")?,
+            name: c.get(4, "name")?,
+            trade: c.word(5, "trade", bonifica_model::Trade::parse)?,
+            members: members.remove(&id).unwrap_or_default(),
+            base: Point::new(c.get(6, "base_lon")?, c.get(7, "base_lat")?),
+        })
+    })
+}
+
+fn settlements(conn: &Connection, scope: &Scope) -> Result<Vec<Settlement>, StoreError> {
+    let cols = "t.id, t.code, t.region_id, t.name, t.population, t.geom";
+    select(conn, "settlements", cols, scope, |c| {
+        Ok(Settlement {
+            id: c.uuid(0, "id")?,
+            code: c.code()?,
+            region_id: c.uuid(2, "region_id")?,
+            name: c.get(3, "name")?,
+            population: c.get(4, "population")?,
+            footprint: c.footprint(5)?,
+        })
+    })
+}
+
+fn rivers(conn: &Connection, scope: &Scope) -> Result<Vec<River>, StoreError> {
+    select(
+        conn,
+        "rivers",
+        "t.id, t.code, t.region_id, t.name, t.geom",
+        scope,
+        |c| {
+            let course = match c.geometry(4)? {
+                Geometry::MultiLineString(m) => m,
+                Geometry::LineString(l) => geo_types::MultiLineString(vec![l]),
+                other => return Err(c.wrong_type("a (multi)line", &other)),
+            };
+            Ok(River {
+                id: c.uuid(0, "id")?,
+                code: c.code()?,
+                region_id: c.uuid(2, "region_id")?,
+                name: c.get(3, "name")?,
+                course,
+            })
+        },
+    )
+}
+
+fn hazard_areas(
+    conn: &Connection,
+    table: &'static str,
+    id_column: &str,
+    scope: &Scope,
+) -> Result<Vec<HazardArea>, StoreError> {
+    // Column 1 must be the code: HAZARD_FIELDS starts with it.
+    let cols = format!(
+        "t.{id_column} AS id, {}, t.geom",
+        HAZARD_FIELDS
+            .split(", ")
+            .map(|f| format!("t.{f}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    select(conn, table, &cols, scope, |c| {
+        let status: String = c.get(5, "status")?;
+        let reason: Option<String> = c.get(6, "closure_reason")?;
+        let status = HazardStatus::from_parts(&status, reason.as_deref())
+            .map_err(|problem| c.corrupt("status", problem))?;
+        let new = NewHazardArea {
+            id: c.uuid(0, "id")?,
+            code: c.code()?,
+            region_id: c.uuid(2, "region_id")?,
+            organisation_id: c.opt_uuid(3, "organisation_id")?,
+            geometry: c.polygonal(17)?,
+            classification: c.word(4, "classification", bonifica_model::Classification::parse)?,
+            contamination: c.word(7, "contamination", bonifica_model::Contamination::parse)?,
+            density_per_ha: c.get(9, "density_per_ha")?,
+            terrain: c.word(10, "terrain", bonifica_model::Terrain::parse)?,
+            vegetation: c.word(11, "vegetation", bonifica_model::Vegetation::parse)?,
+            clearance_depth_cm: c.get(12, "clearance_depth_cm")?,
+            evidence: c.get(13, "evidence")?,
+            restricted: c.get(14, "restricted")?,
+            as_of: c.date(16, "as_of")?,
+        };
+        Ok(HazardArea::restore(new, status, c.get(15, "version")?))
+    })
+}
+
+fn assets(conn: &Connection, scope: &Scope) -> Result<Vec<Asset>, StoreError> {
+    let repair_sql = "SELECT c.asset_id, c.trade, c.person_days FROM asset_repair_work c \
+                      JOIN assets t ON t.id = c.asset_id";
+    let mut repair = children(conn, repair_sql, scope, "asset_repair_work", |c| {
+        Ok(RepairWork {
+            trade: c.word(1, "trade", bonifica_model::Trade::parse)?,
+            person_days: c.get(2, "person_days")?,
+        })
+    })?;
+    let deps_sql = "SELECT c.asset_id, c.depends_on_id FROM asset_dependencies c \
+                    JOIN assets t ON t.id = c.asset_id";
+    let mut deps = children(conn, deps_sql, scope, "asset_dependencies", |c| {
+        c.uuid(1, "depends_on_id")
+    })?;
+    let cols = "t.id, t.code, t.region_id, t.name, t.kind, t.damage, t.population_served, \
+                t.network_share, t.restricted, t.restored, t.geom";
+    select(conn, "assets", cols, scope, |c| {
+        let id: String = c.get(0, "id")?;
+        Ok(Asset {
+            id: c.uuid(0, "id")?,
+            code: c.code()?,
+            region_id: c.uuid(2, "region_id")?,
+            name: c.get(3, "name")?,
+            kind: c.word(4, "kind", bonifica_model::AssetKind::parse)?,
+            footprint: c.footprint(10)?,
+            damage: c.word(5, "damage", bonifica_model::DamageLevel::parse)?,
+            repair: repair.remove(&id).unwrap_or_default(),
+            service: ServiceValue {
+                population_served: c.get(6, "population_served")?,
+                network_share: c.get(7, "network_share")?,
+            },
+            depends_on: deps.remove(&id).unwrap_or_default(),
+            restricted: c.get(8, "restricted")?,
+            restored: c.get(9, "restored")?,
+        })
+    })
+}
+
+/// One row being read, with what messages need to name it.
+struct Cells<'r, 's> {
+    row: &'r Row<'s>,
+    table: &'static str,
+    code: String,
+}
+
+impl Cells<'_, '_> {
+    fn corrupt(&self, field: &'static str, problem: String) -> StoreError {
+        StoreError::CorruptRow {
+            table: self.table,
+            code: self.code.clone(),
+            field,
+            problem,
+        }
+    }
+
+    fn get<T: FromSql>(&self, i: usize, field: &'static str) -> Result<T, StoreError> {
+        self.row
+            .get(i)
+            .map_err(|e| self.corrupt(field, e.to_string()))
+    }
+
+    fn code(&self) -> Result<Code, StoreError> {
+        parse_code(self.table, &self.code)
+    }
+
+    fn uuid(&self, i: usize, field: &'static str) -> Result<Uuid, StoreError> {
+        let text: String = self.get(i, field)?;
+        parse_uuid(self.table, &self.code, field, &text)
+    }
+
+    fn opt_uuid(&self, i: usize, field: &'static str) -> Result<Option<Uuid>, StoreError> {
+        let text: Option<String> = self.get(i, field)?;
+        text.map(|t| parse_uuid(self.table, &self.code, field, &t))
+            .transpose()
+    }
+
+    fn date(&self, i: usize, field: &'static str) -> Result<Date, StoreError> {
+        let text: String = self.get(i, field)?;
+        Date::parse_from_str(&text, "%Y-%m-%d")
+            .map_err(|e| self.corrupt(field, format!("{text:?} is not a date: {e}")))
+    }
+
+    fn word<T>(
+        &self,
+        i: usize,
+        field: &'static str,
+        parse: fn(&str) -> Option<T>,
+    ) -> Result<T, StoreError> {
+        let text: String = self.get(i, field)?;
+        self.parse_word(&text, field, parse)
+    }
+
+    fn parse_word<T>(
+        &self,
+        text: &str,
+        field: &'static str,
+        parse: fn(&str) -> Option<T>,
+    ) -> Result<T, StoreError> {
+        parse(text).ok_or_else(|| self.corrupt(field, format!("unknown word {text:?}")))
+    }
+
+    fn geometry(&self, i: usize) -> Result<Geometry<f64>, StoreError> {
+        let blob: Vec<u8> = self.get(i, "geom")?;
+        binary::decode(&blob).map_err(|problem| self.corrupt("geom", problem))
+    }
+
+    fn wrong_type(&self, expected: &str, found: &Geometry<f64>) -> StoreError {
+        let found = match found {
+            Geometry::Point(_) => "point",
+            Geometry::Line(_) | Geometry::LineString(_) => "line",
+            Geometry::Polygon(_) => "polygon",
+            Geometry::MultiPoint(_) => "multipoint",
+            Geometry::MultiLineString(_) => "multiline",
+            Geometry::MultiPolygon(_) => "multipolygon",
+            _ => "other geometry",
+        };
+        self.corrupt("geom", format!("expected {expected}, found a {found}"))
+    }
+
+    fn polygonal(&self, i: usize) -> Result<Polygonal, StoreError> {
+        let mp = match self.geometry(i)? {
+            Geometry::MultiPolygon(mp) => mp,
+            Geometry::Polygon(p) => MultiPolygon(vec![p]),
+            other => return Err(self.wrong_type("a (multi)polygon", &other)),
+        };
+        Polygonal::try_from(mp).map_err(|e| self.corrupt("geom", e.to_string()))
+    }
+
+    fn footprint(&self, i: usize) -> Result<Footprint, StoreError> {
+        match self.geometry(i)? {
+            Geometry::Point(p) => Ok(Footprint::Point(p)),
+            Geometry::LineString(l) if l.0.len() >= 2 => Ok(Footprint::Line(l)),
+            Geometry::MultiPolygon(mp) => Polygonal::try_from(mp)
+                .map(Footprint::Area)
+                .map_err(|e| self.corrupt("geom", e.to_string())),
+            Geometry::Polygon(p) => Polygonal::try_from(MultiPolygon(vec![p]))
+                .map(Footprint::Area)
+                .map_err(|e| self.corrupt("geom", e.to_string())),
+            other => Err(self.wrong_type("a point, line or polygon", &other)),
+        }
+    }
+}
