@@ -1,0 +1,126 @@
+//! Schema versions: a fresh file is current, reopening applies nothing, a newer file and a
+//! file that is not ours are refused, and create never overwrites by accident.
+
+use bonifica_store::{GeoPackage, SCHEMA_VERSION, Store, StoreError};
+use rusqlite::Connection;
+
+use crate::fixture::{new_store, small_dataset};
+
+fn migrations(path: &std::path::Path) -> Vec<(u32, String)> {
+    let conn = Connection::open(path).expect("opens with sqlite");
+    let mut stmt = conn
+        .prepare("SELECT version, applied_at FROM bonifica_migrations ORDER BY version")
+        .expect("prepares");
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("queries")
+        .collect::<Result<_, _>>()
+        .expect("reads")
+}
+
+#[test]
+fn a_fresh_file_is_at_the_latest_version_and_reopening_applies_nothing() {
+    let (dir, store) = new_store();
+    let path = dir.path().join("register.gpkg");
+    assert_eq!(store.schema_version().expect("reads"), SCHEMA_VERSION);
+    drop(store);
+    let applied = migrations(&path);
+    let versions: Vec<u32> = applied.iter().map(|(v, _)| *v).collect();
+    assert_eq!(versions, (1..=SCHEMA_VERSION).collect::<Vec<_>>());
+
+    let store = GeoPackage::open(&path).expect("reopens");
+    assert_eq!(store.schema_version().expect("reads"), SCHEMA_VERSION);
+    drop(store);
+    assert_eq!(migrations(&path), applied);
+}
+
+#[test]
+fn a_file_with_a_newer_schema_is_refused() {
+    let (dir, mut store) = new_store();
+    store.insert(&small_dataset()).expect("inserts");
+    drop(store);
+    let path = dir.path().join("register.gpkg");
+    let conn = Connection::open(&path).expect("opens with sqlite");
+    conn.execute(
+        "INSERT INTO bonifica_migrations VALUES (?1, 'from the future', '2031-01-01T00:00:00.000Z')",
+        [SCHEMA_VERSION + 1],
+    )
+    .expect("writes");
+    drop(conn);
+    let err = GeoPackage::open(&path).expect_err("should be refused");
+    assert!(
+        matches!(err, StoreError::SchemaTooNew { found, known, .. }
+            if found == SCHEMA_VERSION + 1 && known == SCHEMA_VERSION),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("newer than this program knows"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_file_is_a_geopackage_in_wal_mode() {
+    let (dir, store) = new_store();
+    drop(store);
+    let conn = Connection::open(dir.path().join("register.gpkg")).expect("opens");
+    let pragma = |name: &str| -> i64 {
+        conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+            .expect("reads pragma")
+    };
+    assert_eq!(pragma("application_id"), 0x4750_4B47);
+    assert_eq!(pragma("user_version"), 10300);
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .expect("reads");
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn create_refuses_an_existing_file_unless_asked() {
+    let (dir, mut store) = new_store();
+    store.insert(&small_dataset()).expect("inserts");
+    drop(store);
+    let path = dir.path().join("register.gpkg");
+    let err = GeoPackage::create(&path).expect_err("should be refused");
+    assert!(matches!(err, StoreError::AlreadyExists { .. }), "{err:?}");
+    assert_eq!(
+        GeoPackage::open(&path)
+            .expect("still opens")
+            .load()
+            .expect("loads"),
+        small_dataset()
+    );
+    let fresh = GeoPackage::create_overwriting(&path).expect("overwrites");
+    assert_eq!(fresh.counts().expect("counts").total(), 0);
+}
+
+#[test]
+fn files_that_are_not_bonifica_geopackages_are_refused() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let text = dir.path().join("notes.gpkg");
+    std::fs::write(
+        &text,
+        "not a database at all, just some text that is long enough",
+    )
+    .expect("writes");
+    let err = GeoPackage::open(&text).expect_err("should be refused");
+    assert!(matches!(err, StoreError::NotAGeoPackage { .. }), "{err:?}");
+
+    let plain = dir.path().join("plain.sqlite");
+    Connection::open(&plain)
+        .and_then(|c| c.execute_batch("CREATE TABLE t (x INTEGER)"))
+        .expect("creates a plain database");
+    let err = GeoPackage::open(&plain).expect_err("should be refused");
+    assert!(err.to_string().contains("application_id"), "{err}");
+
+    let foreign = dir.path().join("foreign.gpkg");
+    Connection::open(&foreign)
+        .and_then(|c| c.execute_batch("PRAGMA application_id = 1196444487; CREATE TABLE t (x)"))
+        .expect("creates a foreign geopackage");
+    let err = GeoPackage::open(&foreign).expect_err("should be refused");
+    assert!(err.to_string().contains("bonifica_migrations"), "{err}");
+
+    let missing =
+        GeoPackage::open(&dir.path().join("missing.gpkg")).expect_err("should be refused");
+    assert!(matches!(missing, StoreError::Io { .. }), "{missing:?}");
+}
