@@ -295,7 +295,10 @@ impl<'a> Context<'a> {
                 id,
                 code,
                 region_id: self.region(&row)?,
-                name: row.required(Field::Name, |t| Ok(t.to_string()))?,
+                // Small rivers and canals often have no name; they are still obstacles.
+                name: row
+                    .parsed(Field::Name, |t| Ok(t.to_string()))?
+                    .unwrap_or_default(),
                 course: course(&row, geometry)?,
             }),
             SpatialLayer::HazardAreas => {

@@ -1,0 +1,146 @@
+//! One small file per kind of bad input under `test-data/interchange/bad/`, each checked
+//! against the whole message it must produce: the file, the record, the field, the problem.
+
+use bonifica_interchange::{
+    FieldMapping, ImportOptions, SpatialLayer, Table, read_csv, read_geojson,
+};
+
+use crate::{as_of, sample_dataset, test_data};
+
+/// Imports `bad/<file>` into the sample register and checks the error message.
+fn check(file: &str, expected: &str) {
+    let path = test_data(&format!("bad/{file}"));
+    let existing = sample_dataset();
+    let options = ImportOptions {
+        mapping: FieldMapping::bonifica(),
+        region_id: Some(existing.regions[0].id),
+        ..ImportOptions::new(as_of())
+    };
+    let result = match path.extension().and_then(|e| e.to_str()) {
+        Some("csv") => read_csv(&path, Table::Contracts, &options, &existing).map(|i| i.records),
+        _ => {
+            let layer = if file.contains("geometry_type") || file.contains("ill_typed") {
+                SpatialLayer::Settlements
+            } else {
+                SpatialLayer::HazardAreas
+            };
+            read_geojson(&path, layer, &options, &existing).map(|i| i.records)
+        }
+    };
+    match result {
+        Ok(records) => panic!("{file} was accepted: {records:?}"),
+        Err(e) => assert_eq!(e.to_string(), expected, "{file}"),
+    }
+}
+
+#[test]
+fn unclosed_ring() {
+    check(
+        "unclosed_ring.geojson",
+        "unclosed_ring.geojson: feature 1 (HA-0102): geometry: polygon 0: ring 0 is not closed (first and last positions differ)",
+    );
+}
+
+#[test]
+fn self_intersection() {
+    check(
+        "self_intersection.geojson",
+        "self_intersection.geojson: feature 1 (HA-0102): geometry: invalid geometry: polygon at index 0 is invalid: exterior ring has a self-intersection",
+    );
+}
+
+#[test]
+fn coordinates_out_of_range() {
+    check(
+        "out_of_range.geojson",
+        "out_of_range.geojson: feature 1 (HA-0102): geometry: coordinate 2 (36.21, 99.91) is outside longitude -180..180, latitude -90..90",
+    );
+}
+
+#[test]
+fn nan_is_a_json_syntax_error_with_its_position() {
+    check(
+        "nan.geojson",
+        "nan.geojson: line 3, column 209: not valid JSON: expected value (NaN, Infinity and bare words are not JSON numbers)",
+    );
+}
+
+#[test]
+fn huge_numbers_are_not_finite() {
+    check(
+        "infinite.geojson",
+        "infinite.geojson: line 3, column 213: not valid JSON: number out of range (a coordinate or value that is not a finite number)",
+    );
+}
+
+#[test]
+fn wrong_geometry_type() {
+    check(
+        "wrong_geometry_type.geojson",
+        "wrong_geometry_type.geojson: feature 1 (way/102, \"Tsupivka\"): geometry: expected Point, Polygon or MultiPolygon, found LineString (its first and last positions differ: an unclosed ring or a stray line)",
+    );
+}
+
+#[test]
+fn missing_property() {
+    check(
+        "missing_property.geojson",
+        "missing_property.geojson: feature 1 (HA-0102): classification: missing (looked for property classification)",
+    );
+}
+
+#[test]
+fn ill_typed_property() {
+    check(
+        "ill_typed_property.geojson",
+        "ill_typed_property.geojson: feature 1 (node/103, \"Borshchova\"): population: \"many\" is not a whole number",
+    );
+}
+
+#[test]
+fn duplicate_code_in_file() {
+    check(
+        "duplicate_id_in_file.geojson",
+        "duplicate_id_in_file.geojson: feature 1 (HA-0101): code: duplicate hazard area code HA-0101: also used by feature 0 (HA-0101)",
+    );
+}
+
+#[test]
+fn duplicate_of_an_existing_record() {
+    check(
+        "duplicate_existing.geojson",
+        "duplicate_existing.geojson: feature 1 (HA-0001): code: duplicate hazard area code HA-0001: also used by existing hazard area HA-0001",
+    );
+}
+
+#[test]
+fn unknown_enum_word_lists_the_accepted_words() {
+    check(
+        "unknown_enum_word.geojson",
+        "unknown_enum_word.geojson: feature 1 (HA-0102): terrain: \"swamp\" is not a terrain; expected one of flat, rolling, steep, wetland, urban",
+    );
+}
+
+#[test]
+fn bad_csv_date() {
+    check(
+        "bad_date.csv",
+        "bad_date.csv: line 3, column end: 2027-13-01 is not a date (YYYY-MM-DD)",
+    );
+}
+
+#[test]
+fn contract_ending_before_it_starts() {
+    check(
+        "end_before_start.csv",
+        "end_before_start.csv: line 2, column end: end 2027-01-01 is before start 2027-06-01",
+    );
+}
+
+#[test]
+fn unknown_reference() {
+    check(
+        "unknown_reference.csv",
+        "unknown_reference.csv: line 3, column person_code: unknown person \"P-0999\"",
+    );
+}
