@@ -144,3 +144,51 @@ fn unknown_reference() {
         "unknown_reference.csv: line 3, column person_code: unknown person \"P-0999\"",
     );
 }
+
+#[test]
+fn skip_mode_keeps_the_good_lines_and_lists_the_bad() {
+    let existing = sample_dataset();
+    let options = ImportOptions {
+        skip_invalid: true,
+        ..ImportOptions::new(as_of())
+    };
+    let path = test_data("bad/unknown_reference.csv");
+    let import = read_csv(&path, Table::Contracts, &options, &existing).expect("skip mode");
+    assert_eq!(import.records.contracts.len(), 1);
+    assert_eq!(import.records.contracts[0].code.as_str(), "CT-0101");
+    let rejected: Vec<String> = import
+        .report
+        .rejected
+        .iter()
+        .map(|e| e.to_string())
+        .collect();
+    assert_eq!(
+        rejected,
+        ["unknown_reference.csv: line 3, column person_code: unknown person \"P-0999\""]
+    );
+}
+
+#[test]
+fn asset_depending_on_an_unknown_asset_is_refused() {
+    let text = r#"{"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": "AS-0101", "name": "Road", "kind": "road_segment",
+         "damage": "minor", "depends_on": "AS-0001;AS-0999"},
+         "geometry": {"type": "LineString", "coordinates": [[36.1, 49.9], [36.2, 49.9]]}}]}"#;
+    let existing = sample_dataset();
+    let options = ImportOptions {
+        region_id: Some(existing.regions[0].id),
+        ..ImportOptions::new(as_of())
+    };
+    let err = bonifica_interchange::import_geojson(
+        "assets.geojson",
+        text,
+        SpatialLayer::Assets,
+        &options,
+        &existing,
+    )
+    .expect_err("AS-0999 does not exist");
+    assert_eq!(
+        err.to_string(),
+        "assets.geojson: feature 0 (AS-0101, \"Road\"): depends_on: unknown asset \"AS-0999\""
+    );
+}
