@@ -374,14 +374,15 @@ fn child(pr: &Prepared<'_>, a: &Individual, b: &Individual, rng: &mut Rng) -> In
     }
     let cut = rng.below(n + 1);
     let mut modes: Vec<usize> = (0..n).map(|j| if j < cut { a.modes[j] } else { b.modes[j] }).collect();
+    let pm = (1.0 / n.max(1) as f64).max(0.05);
     for i in 0..n.saturating_sub(1) {
         let (x, y) = (list[i], list[i + 1]);
-        if rng.chance(0.05) && !pr.succs[x].contains(&y) {
+        if rng.chance(pm) && !pr.succs[x].contains(&y) {
             list.swap(i, i + 1);
         }
     }
     for (j, m) in modes.iter_mut().enumerate() {
-        if pr.usable[j].len() > 1 && rng.chance(0.05) {
+        if pr.usable[j].len() > 1 && rng.chance(pm) {
             *m = pr.usable[j][rng.below(pr.usable[j].len())];
         }
     }
@@ -420,18 +421,36 @@ pub(crate) fn search(p: &Problem, seed: u64, stream: u64, budget: &mut Budget<'_
         pop.push(ind);
     }
     let target = crate::bounds::lower_bound(p);
+    let mut stall = 0;
     while !pop.is_empty()
         && best.as_ref().is_none_or(|b| b.0.fitness != Some((0, target)))
         && budget.keep_going(best.as_ref().and_then(|b| b.0.fitness.map(|f| f.1)))
     {
         let mut children = Vec::with_capacity(size);
+        let restart = stall >= 30;
+        if restart {
+            stall = 0;
+            pop.truncate(1);
+        }
+        stall += 1;
         for _ in 0..size {
             if !budget.take() {
                 break;
             }
-            let (a, b) = (tournament(&pop, &mut rng), tournament(&pop, &mut rng));
-            let mut c = child(&pr, &pop[a], &pop[b], &mut rng);
+            let mut c = if restart {
+                Individual {
+                    list: sample(&pr, &mut rng, false),
+                    modes: random_modes(&pr, &mut rng, false),
+                    fitness: None,
+                }
+            } else {
+                let (a, b) = (tournament(&pop, &mut rng), tournament(&pop, &mut rng));
+                child(&pr, &pop[a], &pop[b], &mut rng)
+            };
             if let Some(s) = evaluate(&pr, &mut pass, &mut c) {
+                if best.as_ref().is_none_or(|b| fitness_key(&c) < fitness_key(&b.0)) {
+                    stall = 0;
+                }
                 keep(&c, s, &mut best);
             }
             children.push(c);

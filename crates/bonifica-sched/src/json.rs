@@ -16,6 +16,8 @@ use crate::solve::{Solution, Status};
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ProblemFile {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    description: String,
     #[serde(default)]
     objective: ObjectiveName,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -370,6 +372,7 @@ fn from_file(f: ProblemFile) -> Problem {
 
 fn to_file(p: &Problem) -> ProblemFile {
     ProblemFile {
+        description: String::new(),
         objective: match p.objective {
             Objective::Makespan => ObjectiveName::Makespan,
             Objective::WeightedCompletion => ObjectiveName::WeightedCompletion,
