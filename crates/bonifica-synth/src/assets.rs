@@ -119,7 +119,7 @@ pub(crate) fn facilities(
     let villages: Vec<usize> = (0..geo.places.len())
         .filter(|i| !geo.places[*i].town)
         .collect();
-    let depots = (470.0 * density).round() as usize;
+    let depots = (620.0 * density).round() as usize;
     for _ in 0..depots {
         if villages.is_empty() {
             break;
@@ -156,7 +156,7 @@ pub(crate) fn facilities(
             .people(v.population),
         );
     }
-    let military = (55.0 * density).round() as usize;
+    let military = (60.0 * density).round() as usize;
     let mut placed = 0;
     while placed < military {
         let at = geo.random_point(rng);
@@ -195,6 +195,10 @@ pub(crate) fn facilities(
     }
 }
 
+/// A town facility: kind, name, how many, size in person-days, people served by each,
+/// and its plan (width, depth) in metres.
+type TownFacility = (AssetKind, &'static str, u32, f64, u32, (f64, f64));
+
 fn town_facilities(
     rng: &mut Stream,
     geo: &Geography,
@@ -212,7 +216,7 @@ fn town_facilities(
     let hospitals = pop.div_ceil(60_000);
     let water = 1 + u32::from(pop > 60_000);
     let heating = 1 + u32::from(pop > 80_000);
-    let table: [(AssetKind, &str, u32, f64, u32, (f64, f64)); 5] = [
+    let table: [TownFacility; 5] = [
         (
             AssetKind::CivilBuilding,
             "City administration",
@@ -340,7 +344,7 @@ pub(crate) fn assess(rng: &mut Stream, geo: &Geography, at: Coord<f64>) -> Damag
     let near = (-geo.front_distance_m(at) / 45_000.0).exp();
     let far = 1.0 - near;
     let weights = [
-        0.04 + 0.24 * far,
+        0.04 + 0.19 * far,
         0.14 + 0.46 * far,
         0.22 + 0.05 * far,
         0.08 + 0.32 * near,
