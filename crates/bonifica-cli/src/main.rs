@@ -1,1 +1,67 @@
-fn main() {}
+//! The `bonifica` command: argument parsing and glue between the library crates and the
+//! terminal. Each subcommand lives in a module of its own; `exit` says what the exit codes
+//! mean.
+
+mod bench_cmd;
+mod exit;
+mod region_cmd;
+mod sched_cmd;
+mod ui;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Bonifica coordinates the clearing of explosive hazards and the rebuilding of
+/// infrastructure after a war: a register on real maps, a planner, and the daily loop of
+/// land release.
+#[derive(Debug, clap::Parser)]
+#[command(name = "bonifica", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Write the synthetic frontier region (a GeoPackage file QGIS and GDAL open).
+    Demo(region_cmd::DemoArgs),
+    /// Add records from GeoJSON or CSV files to a region file, all or nothing.
+    Import(region_cmd::ImportArgs),
+    /// Write a region file's layers as GeoJSON and CSV, or as a GeoPackage.
+    Export(region_cmd::ExportArgs),
+    /// Print counts, hazardous area, damaged network and the workforce of a region file.
+    Summary(region_cmd::SummaryArgs),
+    /// Solve a scheduling instance (JSON) and print the schedule (JSON).
+    Solve(sched_cmd::SolveArgs),
+    /// Check a schedule against an instance; prints every violation.
+    Validate(sched_cmd::ValidateArgs),
+    /// Run a benchmark and print its figures.
+    #[command(subcommand)]
+    Bench(Bench),
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Bench {
+    /// Solve PSPLIB instances and print the figures the literature reports, per set.
+    Psplib(sched_cmd::PsplibArgs),
+    /// Generate the default region and compute gating, with times and peak memory.
+    Region(bench_cmd::RegionBenchArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Demo(a) => region_cmd::demo(&a).map(|()| ExitCode::SUCCESS),
+        Command::Import(a) => region_cmd::import(&a).map(|()| ExitCode::SUCCESS),
+        Command::Export(a) => region_cmd::export(&a).map(|()| ExitCode::SUCCESS),
+        Command::Summary(a) => region_cmd::summary(&a).map(|()| ExitCode::SUCCESS),
+        Command::Solve(a) => sched_cmd::solve(&a).map(|()| ExitCode::SUCCESS),
+        Command::Validate(a) => sched_cmd::validate(&a),
+        Command::Bench(Bench::Psplib(a)) => {
+            sched_cmd::bench(&sched_cmd::BenchCommand::Psplib(a)).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Bench(Bench::Region(a)) => bench_cmd::region(&a).map(|()| ExitCode::SUCCESS),
+    };
+    result.unwrap_or_else(|err| exit::report(&err))
+}
