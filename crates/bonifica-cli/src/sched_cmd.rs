@@ -76,7 +76,8 @@ fn read(path: &Path) -> anyhow::Result<String> {
 }
 
 fn read_problem(path: &Path) -> anyhow::Result<Problem> {
-    json::parse_problem(&read(path)?).with_context(|| format!("{} is not a valid problem", path.display()))
+    json::parse_problem(&read(path)?)
+        .with_context(|| format!("{} is not a valid problem", path.display()))
 }
 
 fn cores() -> usize {
@@ -87,7 +88,11 @@ fn cores() -> usize {
 pub fn solve(args: &SolveArgs) -> anyhow::Result<()> {
     let problem = read_problem(&args.problem)?;
     let limits = Limits {
-        schedules: args.schedules.or(if args.seconds.is_some() { None } else { Some(5_000) }),
+        schedules: args.schedules.or(if args.seconds.is_some() {
+            None
+        } else {
+            Some(5_000)
+        }),
         time: args.seconds.map(Duration::from_secs_f64),
         seed: args.seed,
         threads: args.threads.unwrap_or_else(cores),
@@ -153,7 +158,10 @@ fn sm_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 fn stem(p: &Path) -> String {
-    p.file_stem().unwrap_or_default().to_string_lossy().into_owned()
+    p.file_stem()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// The sets under `dir`: itself if it holds `.sm` files, else its sub-folders that do.
@@ -207,7 +215,10 @@ fn bench_psplib(args: &PsplibArgs) -> anyhow::Result<()> {
         }
         print_figures(&figures, args.json)?;
         if figures.invalid > 0 {
-            bail!("{set}: {} instances without a valid schedule", figures.invalid);
+            bail!(
+                "{set}: {} instances without a valid schedule",
+                figures.invalid
+            );
         }
     }
     Ok(())
@@ -237,7 +248,10 @@ fn print_figures(f: &SetFigures, as_json: bool) -> anyhow::Result<()> {
         f.seconds
     );
     if f.unreferenced > 0 {
-        println!("{}: {} instances missing from the reference table", f.set, f.unreferenced);
+        println!(
+            "{}: {} instances missing from the reference table",
+            f.set, f.unreferenced
+        );
     }
     Ok(())
 }

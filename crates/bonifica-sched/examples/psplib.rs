@@ -25,12 +25,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .filter(|p| p.extension().is_some_and(|x| x == "sm"))
         .collect();
     files.sort_by_key(|p| natural_key(&p.file_stem().unwrap_or_default().to_string_lossy()));
-    let stride: usize = std::env::var("STRIDE").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
-    let files: Vec<_> = files.into_iter().step_by(stride.max(1)).take(limit).collect();
+    let stride: usize = std::env::var("STRIDE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    let files: Vec<_> = files
+        .into_iter()
+        .step_by(stride.max(1))
+        .take(limit)
+        .collect();
     let mut instances = Vec::new();
     for f in files {
-        let name = f.file_stem().unwrap_or_default().to_string_lossy().to_string();
-        instances.push((name.clone(), parse_sm(&name, &std::fs::read_to_string(&f)?)?));
+        let name = f
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        instances.push((
+            name.clone(),
+            parse_sm(&name, &std::fs::read_to_string(&f)?)?,
+        ));
     }
     let config = BenchConfig {
         schedules,

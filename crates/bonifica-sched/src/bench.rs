@@ -64,10 +64,13 @@ pub fn parse_references(text: &str) -> Result<References> {
             message: "empty file".into(),
         })?;
     let col = |name: &str| {
-        header.iter().position(|h| h == name).ok_or(Error::Reference {
-            line: 1,
-            message: format!("no `{name}` column"),
-        })
+        header
+            .iter()
+            .position(|h| h == name)
+            .ok_or(Error::Reference {
+                line: 1,
+                message: format!("no `{name}` column"),
+            })
     };
     let (cs, ci, cl, cu, co) = (
         col("set")?,
@@ -110,7 +113,10 @@ pub fn natural_key(name: &str) -> Vec<(String, u64)> {
             digits.push(c);
         } else {
             if !digits.is_empty() {
-                out.push((std::mem::take(&mut text), digits.parse().unwrap_or(u64::MAX)));
+                out.push((
+                    std::mem::take(&mut text),
+                    digits.parse().unwrap_or(u64::MAX),
+                ));
                 digits.clear();
             }
             text.push(c);
@@ -163,7 +169,11 @@ pub struct SetFigures {
 /// What deviations are measured from in `set`: the optimum for J30, the critical-path
 /// bound otherwise.
 pub fn deviation_basis(set: &str, r: &Reference) -> Time {
-    if set.eq_ignore_ascii_case("j30") { r.best_ub } else { r.cpm_lb }
+    if set.eq_ignore_ascii_case("j30") {
+        r.best_ub
+    } else {
+        r.cpm_lb
+    }
 }
 
 /// How to run a set.
@@ -195,7 +205,9 @@ pub fn run_set(
             s.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((name, problem)) = instances.get(i) else { break };
+                    let Some((name, problem)) = instances.get(i) else {
+                        break;
+                    };
                     let r = solve_one(name, problem, config);
                     on_done(&r);
                     if let Ok(mut v) = results.lock() {
@@ -272,7 +284,13 @@ pub fn figures(
     }
     let total: u64 = results.iter().map(|r| r.schedules).sum();
     let per_sec = total as f64 / seconds.max(1e-9);
-    let pct = |x: f64| if counted == 0 { 0.0 } else { x / counted as f64 };
+    let pct = |x: f64| {
+        if counted == 0 {
+            0.0
+        } else {
+            x / counted as f64
+        }
+    };
     SetFigures {
         set: set.to_string(),
         instances: counted,

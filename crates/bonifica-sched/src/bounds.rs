@@ -19,7 +19,11 @@ fn min_durations(problem: &Problem) -> Vec<Time> {
 pub fn earliest_starts(problem: &Problem) -> Vec<Time> {
     let n = problem.activities.len();
     let dmin = min_durations(problem);
-    let mut es: Vec<Time> = problem.activities.iter().map(|a| a.release.max(0)).collect();
+    let mut es: Vec<Time> = problem
+        .activities
+        .iter()
+        .map(|a| a.release.max(0))
+        .collect();
     let mut incoming: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (k, p) in problem.precedences.iter().enumerate() {
         if p.after < n && p.before < n {
@@ -236,7 +240,10 @@ mod tests {
         let mut p = problem();
         p.activities[1].deadline = Some(6);
         let reason = infeasibility(&p).unwrap_or_default();
-        assert!(reason.starts_with("activity 1: cannot finish before 7"), "{reason}");
+        assert!(
+            reason.starts_with("activity 1: cannot finish before 7"),
+            "{reason}"
+        );
         let mut p = problem();
         p.activities[2].modes[0].demands[0].amount = 5;
         assert!(infeasibility(&p).is_some());

@@ -125,14 +125,20 @@ impl Classic {
         let mut ef = vec![0u32; self.n];
         for &j in &self.by_rank {
             let j = j as usize;
-            let es = self.preds(j).iter().map(|&p| ef[p as usize]).max().unwrap_or(0);
+            let es = self
+                .preds(j)
+                .iter()
+                .map(|&p| ef[p as usize])
+                .max()
+                .unwrap_or(0);
             ef[j] = es + self.dur[j];
         }
         let t = ef.iter().copied().max().unwrap_or(0);
         let mut lf = vec![t; self.n];
         for &j in self.by_rank.iter().rev() {
             let j = j as usize;
-            lf[j] = self.succs(j)
+            lf[j] = self
+                .succs(j)
                 .iter()
                 .map(|&s| lf[s as usize] - self.dur[s as usize])
                 .min()
@@ -178,7 +184,13 @@ impl Sgs {
     /// Serial SGS: schedules `order` (precedence feasible in the chosen direction) each at
     /// its earliest precedence- and resource-feasible time. Backward runs on the reversed
     /// network (successors act as predecessors). Returns the makespan.
-    pub(crate) fn run(&mut self, c: &Classic, order: &[u32], backward: bool, start: &mut [u32]) -> u32 {
+    pub(crate) fn run(
+        &mut self,
+        c: &Classic,
+        order: &[u32],
+        backward: bool,
+        start: &mut [u32],
+    ) -> u32 {
         let (adj_off, adj) = if backward {
             (&c.succ_off, &c.succ)
         } else {
@@ -295,7 +307,9 @@ impl<'c> Justifier<'c> {
         let mut best = m1;
         if budget.take() {
             let start = &self.start;
-            sort_into(c, &mut self.keys, &mut self.order, true, |j| m1 - (start[j] + c.dur[j]));
+            sort_into(c, &mut self.keys, &mut self.order, true, |j| {
+                m1 - (start[j] + c.dur[j])
+            });
             let m2 = self.sgs.run(c, &self.order, true, &mut self.back);
             if m2 <= best {
                 best = m2;

@@ -21,13 +21,17 @@ fn hash(list: &[u32]) -> u64 {
     })
 }
 
-/// Population size for a budget of `schedules` generated schedules.
-fn population_size(schedules: u64) -> usize {
+/// Population size for a budget of `schedules` generated schedules on `n` activities,
+/// tuned on PSPLIB: small instances profit from a broader population at 5,000
+/// schedules, and large budgets from a much broader one.
+fn population_size(schedules: u64, n: usize) -> usize {
     match schedules {
-        0..=3_000 => 30,
-        3_001..=10_000 => 50,
-        10_001..=60_000 => 90,
-        _ => 150,
+        0..=2_000 => 30,
+        2_001..=10_000 if n <= 40 => 100,
+        2_001..=10_000 if n <= 80 => 80,
+        2_001..=10_000 => 55,
+        10_001..=30_000 => 150,
+        _ => 250,
     }
 }
 
@@ -36,7 +40,9 @@ fn population_size(schedules: u64) -> usize {
 fn sample(c: &Classic, rng: &mut Rng, greedy: bool) -> Vec<u32> {
     let n = c.n;
     let mut missing: Vec<u32> = (0..n).map(|j| c.preds(j).len() as u32).collect();
-    let mut eligible: Vec<u32> = (0..n as u32).filter(|&j| missing[j as usize] == 0).collect();
+    let mut eligible: Vec<u32> = (0..n as u32)
+        .filter(|&j| missing[j as usize] == 0)
+        .collect();
     let mut list = Vec::with_capacity(n);
     let mut weights = Vec::with_capacity(n);
     while !eligible.is_empty() {
@@ -45,7 +51,11 @@ fn sample(c: &Classic, rng: &mut Rng, greedy: bool) -> Vec<u32> {
                 .min_by_key(|&k| (c.lft[eligible[k] as usize], eligible[k]))
                 .unwrap_or(0)
         } else {
-            let worst = eligible.iter().map(|&j| c.lft[j as usize]).max().unwrap_or(0);
+            let worst = eligible
+                .iter()
+                .map(|&j| c.lft[j as usize])
+                .max()
+                .unwrap_or(0);
             weights.clear();
             let mut total = 0.0;
             for &j in &eligible {
@@ -54,7 +64,10 @@ fn sample(c: &Classic, rng: &mut Rng, greedy: bool) -> Vec<u32> {
                 weights.push(total);
             }
             let x = rng.unit() * total;
-            weights.iter().position(|&w| x < w).unwrap_or(eligible.len() - 1)
+            weights
+                .iter()
+                .position(|&w| x < w)
+                .unwrap_or(eligible.len() - 1)
         };
         let j = eligible.swap_remove(pick);
         list.push(j);
@@ -70,7 +83,14 @@ fn sample(c: &Classic, rng: &mut Rng, greedy: bool) -> Vec<u32> {
 
 /// Two-point crossover (Hartmann 1998): head of `mother`, middle from `father` in its
 /// order, tail from `mother` in its order. Keeps precedence feasibility.
-fn crossover(mother: &[u32], father: &[u32], rng: &mut Rng, seen: &mut [u32], stamp: u32, child: &mut Vec<u32>) {
+fn crossover(
+    mother: &[u32],
+    father: &[u32],
+    rng: &mut Rng,
+    seen: &mut [u32],
+    stamp: u32,
+    child: &mut Vec<u32>,
+) {
     let n = mother.len();
     let mut q1 = rng.below(n + 1);
     let mut q2 = rng.below(n + 1);
@@ -108,28 +128,14 @@ fn mutate(c: &Classic, list: &mut [u32], p: f64, rng: &mut Rng) {
     }
 }
 
-/// Moves a random activity to a random position between its last predecessor and
-/// first successor.
-fn shift(c: &Classic, list: &mut Vec<u32>, pos: &mut [u32], rng: &mut Rng) {
-    for (i, &j) in list.iter().enumerate() {
-        pos[j as usize] = i as u32;
-    }
-    let i = rng.below(list.len());
-    let j = list[i] as usize;
-    let lo = c.preds(j).iter().map(|&p| pos[p as usize] as usize + 1).max().unwrap_or(0);
-    let hi = c.succs(j).iter().map(|&s| pos[s as usize] as usize).min().unwrap_or(list.len());
-    // After removing j, valid insertion indices are lo..=hi-1 (in the shortened list).
-    let hi = hi - 1;
-    let lo = lo.min(hi);
-    let to = lo + rng.below(hi - lo + 1);
-    let x = list.remove(i);
-    list.insert(to, x);
-}
-
 fn tournament(pop: &[Individual], rng: &mut Rng) -> usize {
     let a = rng.below(pop.len());
     let b = rng.below(pop.len());
-    if pop[b].makespan < pop[a].makespan { b } else { a }
+    if pop[b].makespan < pop[a].makespan {
+        b
+    } else {
+        a
+    }
 }
 
 /// Runs the GA until the budget is spent; returns the best makespan and its start times.
@@ -144,30 +150,25 @@ pub(crate) fn run(
     let lower = c.critical_path();
     let mut best: Option<(u32, Vec<u32>)> = None;
     let mut pop: Vec<Individual> = Vec::new();
-    let size = knob("POP").map_or(population_size(budget_size(budget)), |v| v as usize);
-    let pm = knob("PM").unwrap_or(0.05);
-    let stall_limit = knob("STALL").unwrap_or(0.0) as usize;
-    let pert = knob("PERT").unwrap_or(3.0) as usize;
-    let fresh = knob("FRESH").unwrap_or(0.0);
-    let mut best_list: Vec<u32> = Vec::new();
-    let mut pos = vec![0u32; c.n];
-    let mut stall = 0usize;
+    let size = population_size(budget.max(), c.n);
+    let pm = 0.05;
     let consider = |just: &Justifier<'_>, m: u32, best: &mut Option<(u32, Vec<u32>)>| {
         if best.as_ref().is_none_or(|b| m < b.0) {
             *best = Some((m, just.start.clone()));
-            true
-        } else {
-            false
         }
     };
     for k in 0..size {
         let mut list = sample(c, &mut rng, k == 0);
-        let Some(m) = just.evaluate(&mut list, budget) else { break };
-        if consider(&just, m, &mut best) {
-            best_list = list.clone();
-        }
+        let Some(m) = just.evaluate(&mut list, budget) else {
+            break;
+        };
+        consider(&just, m, &mut best);
         let h = hash(&list);
-        pop.push(Individual { list, makespan: m, hash: h });
+        pop.push(Individual {
+            list,
+            makespan: m,
+            hash: h,
+        });
     }
     let mut seen = vec![0u32; c.n];
     let mut stamp = 0u32;
@@ -183,18 +184,26 @@ pub(crate) fn run(
             for (a, b) in [(mother, father), (father, mother)] {
                 stamp += 1;
                 let mut list = Vec::with_capacity(c.n);
-                crossover(&pop[a].list, &pop[b].list, &mut rng, &mut seen, stamp, &mut list);
+                crossover(
+                    &pop[a].list,
+                    &pop[b].list,
+                    &mut rng,
+                    &mut seen,
+                    stamp,
+                    &mut list,
+                );
                 mutate(c, &mut list, pm, &mut rng);
                 let Some(m) = just.evaluate(&mut list, budget) else {
                     spent = true;
                     break;
                 };
-                if consider(&just, m, &mut best) {
-                    best_list = list.clone();
-                    stall = 0;
-                }
+                consider(&just, m, &mut best);
                 let h = hash(&list);
-                children.push(Individual { list, makespan: m, hash: h });
+                children.push(Individual {
+                    list,
+                    makespan: m,
+                    hash: h,
+                });
             }
             if spent {
                 break;
@@ -207,34 +216,8 @@ pub(crate) fn run(
         if spent {
             break;
         }
-        stall += 1;
-        if stall_limit > 0 && stall >= stall_limit {
-            stall = 0;
-            pop.truncate(1);
-            while pop.len() < size {
-                let mut list = if rng.chance(fresh) {
-                    sample(c, &mut rng, false)
-                } else {
-                    let mut l = best_list.clone();
-                    for _ in 0..pert {
-                        shift(c, &mut l, &mut pos, &mut rng);
-                    }
-                    l
-                };
-                let Some(m) = just.evaluate(&mut list, budget) else { break };
-                if consider(&just, m, &mut best) {
-                    best_list = list.clone();
-                }
-                let h = hash(&list);
-                pop.push(Individual { list, makespan: m, hash: h });
-            }
-        }
     }
     best
-}
-
-fn budget_size(budget: &Budget<'_>) -> u64 {
-    budget.max()
 }
 
 #[cfg(test)]
@@ -255,8 +238,4 @@ mod tests {
             assert_eq!(sorted, vec![0, 1, 2, 3, 4, 5]);
         }
     }
-}
-
-pub(crate) fn knob(name: &str) -> Option<f64> {
-    std::env::var(name).ok().and_then(|v| v.parse().ok())
 }

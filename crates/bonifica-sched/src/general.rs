@@ -159,12 +159,21 @@ fn lag_start(pr: &Prepared<'_>, pass: &Pass, modes: &[usize], j: usize) -> Time 
 }
 
 /// If `[t, t+d)` overloads a resource, the latest overloaded period.
-fn resource_conflict(pr: &Prepared<'_>, pass: &Pass, dem: &[(usize, i64)], t: Time, d: Time) -> Option<Time> {
+fn resource_conflict(
+    pr: &Prepared<'_>,
+    pass: &Pass,
+    dem: &[(usize, i64)],
+    t: Time,
+    d: Time,
+) -> Option<Time> {
     let mut tau = t + d;
     while tau > t {
         tau -= 1;
         let i = tau as usize;
-        if dem.iter().any(|&(r, a)| pass.usage[r][i] + a > pr.cap[r][i]) {
+        if dem
+            .iter()
+            .any(|&(r, a)| pass.usage[r][i] + a > pr.cap[r][i])
+        {
             return Some(tau);
         }
     }
@@ -172,7 +181,14 @@ fn resource_conflict(pr: &Prepared<'_>, pass: &Pass, dem: &[(usize, i64)], t: Ti
 }
 
 /// If `j` at `[t, t+d)` breaks a setup gap on a setup resource, the next start to try.
-fn setup_conflict(pr: &Prepared<'_>, pass: &Pass, dem: &[(usize, i64)], j: usize, t: Time, d: Time) -> Option<Time> {
+fn setup_conflict(
+    pr: &Prepared<'_>,
+    pass: &Pass,
+    dem: &[(usize, i64)],
+    j: usize,
+    t: Time,
+    d: Time,
+) -> Option<Time> {
     let setup = pr.p.setup.as_ref()?;
     let site = |a: usize| pr.p.activities[a].site.unwrap_or(0);
     for &(r, _) in dem {
@@ -258,7 +274,10 @@ pub(crate) fn lateness_reason(p: &Problem, s: &Schedule) -> String {
         })
         .take(5)
         .collect();
-    format!("no schedule meeting every deadline was found: {}", late.join("; "))
+    format!(
+        "no schedule meeting every deadline was found: {}",
+        late.join("; ")
+    )
 }
 
 #[derive(Clone)]
@@ -289,7 +308,10 @@ fn sample(pr: &Prepared<'_>, rng: &mut Rng, greedy: bool) -> Vec<usize> {
                 .unwrap_or(0)
         } else {
             let worst = eligible.iter().map(|&j| pr.lst[j]).max().unwrap_or(0);
-            let total: f64 = eligible.iter().map(|&j| (worst - pr.lst[j] + 1) as f64).sum();
+            let total: f64 = eligible
+                .iter()
+                .map(|&j| (worst - pr.lst[j] + 1) as f64)
+                .sum();
             let mut x = rng.unit() * total;
             let mut k = eligible.len() - 1;
             for (i, &j) in eligible.iter().enumerate() {
@@ -373,7 +395,9 @@ fn child(pr: &Prepared<'_>, a: &Individual, b: &Individual, rng: &mut Rng) -> In
         }
     }
     let cut = rng.below(n + 1);
-    let mut modes: Vec<usize> = (0..n).map(|j| if j < cut { a.modes[j] } else { b.modes[j] }).collect();
+    let mut modes: Vec<usize> = (0..n)
+        .map(|j| if j < cut { a.modes[j] } else { b.modes[j] })
+        .collect();
     let pm = (1.0 / n.max(1) as f64).max(0.05);
     for i in 0..n.saturating_sub(1) {
         let (x, y) = (list[i], list[i + 1]);
@@ -394,7 +418,12 @@ fn child(pr: &Prepared<'_>, a: &Individual, b: &Individual, rng: &mut Rng) -> In
 }
 
 /// Runs the genetic algorithm on a general problem until the budget is spent.
-pub(crate) fn search(p: &Problem, seed: u64, stream: u64, budget: &mut Budget<'_>) -> Option<Found> {
+pub(crate) fn search(
+    p: &Problem,
+    seed: u64,
+    stream: u64,
+    budget: &mut Budget<'_>,
+) -> Option<Found> {
     let pr = Prepared::new(p);
     let mut pass = Pass::new(&pr);
     let mut rng = Rng::new(seed, stream);
@@ -402,7 +431,10 @@ pub(crate) fn search(p: &Problem, seed: u64, stream: u64, budget: &mut Budget<'_
     let mut best: Option<(Individual, Schedule)> = None;
     let mut pop: Vec<Individual> = Vec::new();
     let keep = |ind: &Individual, s: Schedule, best: &mut Option<(Individual, Schedule)>| {
-        if best.as_ref().is_none_or(|b| fitness_key(ind) < fitness_key(&b.0)) {
+        if best
+            .as_ref()
+            .is_none_or(|b| fitness_key(ind) < fitness_key(&b.0))
+        {
             *best = Some((ind.clone(), s));
         }
     };
@@ -423,7 +455,9 @@ pub(crate) fn search(p: &Problem, seed: u64, stream: u64, budget: &mut Budget<'_
     let target = crate::bounds::lower_bound(p);
     let mut stall = 0;
     while !pop.is_empty()
-        && best.as_ref().is_none_or(|b| b.0.fitness != Some((0, target)))
+        && best
+            .as_ref()
+            .is_none_or(|b| b.0.fitness != Some((0, target)))
         && budget.keep_going(best.as_ref().and_then(|b| b.0.fitness.map(|f| f.1)))
     {
         let mut children = Vec::with_capacity(size);
@@ -448,7 +482,10 @@ pub(crate) fn search(p: &Problem, seed: u64, stream: u64, budget: &mut Budget<'_
                 child(&pr, &pop[a], &pop[b], &mut rng)
             };
             if let Some(s) = evaluate(&pr, &mut pass, &mut c) {
-                if best.as_ref().is_none_or(|b| fitness_key(&c) < fitness_key(&b.0)) {
+                if best
+                    .as_ref()
+                    .is_none_or(|b| fitness_key(&c) < fitness_key(&b.0))
+                {
                     stall = 0;
                 }
                 keep(&c, s, &mut best);
@@ -472,7 +509,11 @@ pub(crate) fn search(p: &Problem, seed: u64, stream: u64, budget: &mut Budget<'_
 fn tournament(pop: &[Individual], rng: &mut Rng) -> usize {
     let a = rng.below(pop.len());
     let b = rng.below(pop.len());
-    if fitness_key(&pop[b]) < fitness_key(&pop[a]) { b } else { a }
+    if fitness_key(&pop[b]) < fitness_key(&pop[a]) {
+        b
+    } else {
+        a
+    }
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Activity, CapacityProfile, Demand, LagKind, Mode, Objective, Precedence, Problem,
-    Resource, Schedule, SetupTimes, Time,
+    Activity, CapacityProfile, Demand, LagKind, Mode, Objective, Precedence, Problem, Resource,
+    Schedule, SetupTimes, Time,
 };
 use crate::solve::{Solution, Status};
 
@@ -250,10 +250,8 @@ pub fn path_at(text: &str, line: usize, column: usize) -> String {
         match bytes[i] {
             b'{' => stack.push(Level::Object(None, true)),
             b'[' => stack.push(Level::Array(0)),
-            b'}' | b']' => {
-                if i + 1 < end {
-                    stack.pop();
-                }
+            b'}' | b']' if i + 1 < end => {
+                stack.pop();
             }
             b',' => match stack.last_mut() {
                 Some(Level::Array(k)) => *k += 1,
@@ -304,7 +302,11 @@ pub fn path_at(text: &str, line: usize, column: usize) -> String {
             Level::Array(k) => path.push_str(&format!("[{k}]")),
         }
     }
-    if path.is_empty() { "$".to_string() } else { path }
+    if path.is_empty() {
+        "$".to_string()
+    } else {
+        path
+    }
 }
 
 fn from_file(f: ProblemFile) -> Problem {
@@ -465,12 +467,18 @@ mod tests {
     fn missing_field_names_the_object() {
         let bad = SMALL.replace("\"duration\": 2, ", "");
         let e = parse_problem(&bad).unwrap_err().to_string();
-        assert!(e.starts_with("activities[0].modes[0]: missing field `duration`"), "{e}");
+        assert!(
+            e.starts_with("activities[0].modes[0]: missing field `duration`"),
+            "{e}"
+        );
     }
 
     #[test]
     fn semantic_error_names_the_thing() {
-        let bad = SMALL.replace("\"resource\": 0, \"amount\": 1}]}]}\n  ]", "\"resource\": 9, \"amount\": 1}]}]}\n  ]");
+        let bad = SMALL.replace(
+            "\"resource\": 0, \"amount\": 1}]}]}\n  ]",
+            "\"resource\": 9, \"amount\": 1}]}]}\n  ]",
+        );
         let e = parse_problem(&bad).unwrap_err().to_string();
         assert_eq!(e, "activity 1 mode 0: demand on unknown resource 9");
     }
@@ -479,6 +487,9 @@ mod tests {
     fn unknown_field_is_rejected() {
         let bad = SMALL.replace("\"name\": \"team\"", "\"nmae\": \"team\"");
         let e = parse_problem(&bad).unwrap_err().to_string();
-        assert!(e.starts_with("resources[0].nmae: unknown field `nmae`"), "{e}");
+        assert!(
+            e.starts_with("resources[0].nmae: unknown field `nmae`"),
+            "{e}"
+        );
     }
 }

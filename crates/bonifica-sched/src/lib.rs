@@ -20,8 +20,8 @@ pub mod validate;
 
 pub use error::{Error, Result};
 pub use model::{
-    Activity, CapacityProfile, Demand, LagKind, Mode, Objective, Precedence, Problem,
-    Resource, Schedule, SetupTimes, Time,
+    Activity, CapacityProfile, Demand, LagKind, Mode, Objective, Precedence, Problem, Resource,
+    Schedule, SetupTimes, Time,
 };
 pub use solve::{Limits, NoProgress, Progress, ProgressInfo, Solution, Status, solve};
 pub use validate::{Violation, validate};

@@ -248,7 +248,9 @@ impl Problem {
                 return Err(invalid(format!("resource {r}: negative capacity")));
             }
             if p.changes.iter().any(|c| c.0 < 0) {
-                return Err(invalid(format!("resource {r}: capacity change before period 0")));
+                return Err(invalid(format!(
+                    "resource {r}: capacity change before period 0"
+                )));
             }
             if p.changes.windows(2).any(|w| w[0].0 >= w[1].0) {
                 return Err(invalid(format!(
@@ -266,10 +268,16 @@ impl Problem {
                 return Err(invalid(format!("activity {j}: has no mode")));
             }
             if a.release < 0 {
-                return Err(invalid(format!("activity {j}: negative release {}", a.release)));
+                return Err(invalid(format!(
+                    "activity {j}: negative release {}",
+                    a.release
+                )));
             }
             if a.weight < 0 {
-                return Err(invalid(format!("activity {j}: negative weight {}", a.weight)));
+                return Err(invalid(format!(
+                    "activity {j}: negative weight {}",
+                    a.weight
+                )));
             }
             for (m, mode) in a.modes.iter().enumerate() {
                 if mode.duration < 0 {
@@ -326,7 +334,9 @@ impl Problem {
                 )));
             }
             if row.iter().any(|&v| v < 0) {
-                return Err(invalid(format!("setup matrix: row {i} has a negative entry")));
+                return Err(invalid(format!(
+                    "setup matrix: row {i} has a negative entry"
+                )));
             }
         }
         if !s.initial_sites.is_empty() && s.initial_sites.len() != s.resources.len() {
@@ -349,7 +359,9 @@ impl Problem {
             if let Some(Some(site)) = s.initial_sites.get(k)
                 && *site >= sites
             {
-                return Err(invalid(format!("setup: resource {r} starts at unknown site {site}")));
+                return Err(invalid(format!(
+                    "setup: resource {r} starts at unknown site {site}"
+                )));
             }
         }
         for (j, a) in self.activities.iter().enumerate() {
@@ -430,9 +442,10 @@ impl Problem {
     pub fn is_classic(&self) -> bool {
         self.objective == Objective::Makespan
             && self.setup.is_none()
-            && self.activities.iter().all(|a| {
-                a.modes.len() == 1 && a.release == 0 && a.deadline.is_none()
-            })
+            && self
+                .activities
+                .iter()
+                .all(|a| a.modes.len() == 1 && a.release == 0 && a.deadline.is_none())
             && self.resources.iter().all(|r| r.capacity.is_constant())
             && self
                 .precedences
@@ -505,7 +518,10 @@ mod tests {
             initial: 2,
             changes: vec![(5, 0), (8, 3)],
         };
-        assert_eq!((p.at(0), p.at(4), p.at(5), p.at(7), p.at(8)), (2, 2, 0, 0, 3));
+        assert_eq!(
+            (p.at(0), p.at(4), p.at(5), p.at(7), p.at(8)),
+            (2, 2, 0, 0, 3)
+        );
         assert_eq!(p.max(), 3);
         assert!(!p.is_constant());
     }

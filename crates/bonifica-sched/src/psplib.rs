@@ -82,7 +82,10 @@ pub fn parse_sm(file: &str, text: &str) -> Result<Problem> {
     let nonrenewable = rd.header_value("- nonrenewable").unwrap_or(0);
     let doubly = rd.header_value("- doubly constrained").unwrap_or(0);
     if nonrenewable != 0 || doubly != 0 {
-        return Err(rd.err(0, "nonrenewable and doubly constrained resources are not supported"));
+        return Err(rd.err(
+            0,
+            "nonrenewable and doubly constrained resources are not supported",
+        ));
     }
     if !(0..=1_000_000).contains(&jobs) || !(0..=10_000).contains(&renewable) {
         return Err(rd.err(0, "implausible number of jobs or resources"));
@@ -93,7 +96,10 @@ pub fn parse_sm(file: &str, text: &str) -> Result<Problem> {
     let at = rd.find("RESOURCEAVAILABILITIES")?;
     let caps = rd.numbers(at + 2)?;
     if caps.len() != nres {
-        return Err(rd.err(at + 2, format!("{} availabilities for {nres} resources", caps.len())));
+        return Err(rd.err(
+            at + 2,
+            format!("{} availabilities for {nres} resources", caps.len()),
+        ));
     }
     let resources = caps
         .iter()
@@ -128,7 +134,13 @@ fn read_precedences(rd: &Reader<'_>, n: usize) -> Result<Vec<Precedence>> {
         seen[j] = true;
         let succ = &row[3..];
         if succ.len() as i64 != count {
-            return Err(rd.err(i, format!("job {job}: {count} successors announced, {} given", succ.len())));
+            return Err(rd.err(
+                i,
+                format!(
+                    "job {job}: {count} successors announced, {} given",
+                    succ.len()
+                ),
+            ));
         }
         for &s in succ {
             out.push(Precedence {
@@ -225,14 +237,23 @@ RESOURCEAVAILABILITIES:
         assert_eq!(p.activities.len(), 4);
         assert_eq!(p.precedences.len(), 4);
         assert_eq!(p.activities[1].modes[0].duration, 3);
-        assert_eq!(p.activities[1].modes[0].demands, vec![Demand { resource: 0, amount: 2 }]);
+        assert_eq!(
+            p.activities[1].modes[0].demands,
+            vec![Demand {
+                resource: 0,
+                amount: 2
+            }]
+        );
         assert_eq!(p.resources[0].capacity.initial, 2);
         assert!(p.is_classic());
     }
 
     #[test]
     fn bad_successor_is_located() {
-        let bad = TINY.replace("   2        1          1           4", "   2        1          1           9");
+        let bad = TINY.replace(
+            "   2        1          1           4",
+            "   2        1          1           9",
+        );
         let e = parse_sm("bad.sm", &bad).unwrap_err().to_string();
         assert_eq!(e, "psplib bad.sm: line 11: job 9 out of range 1..=4");
     }

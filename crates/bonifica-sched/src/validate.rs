@@ -108,17 +108,26 @@ impl fmt::Display for Violation {
                 activity,
                 start,
                 release,
-            } => write!(f, "activity {activity}: starts at {start}, before its release {release}"),
+            } => write!(
+                f,
+                "activity {activity}: starts at {start}, before its release {release}"
+            ),
             Self::Deadline {
                 activity,
                 finish,
                 deadline,
-            } => write!(f, "activity {activity}: finishes at {finish}, after its deadline {deadline}"),
+            } => write!(
+                f,
+                "activity {activity}: finishes at {finish}, after its deadline {deadline}"
+            ),
             Self::Horizon {
                 activity,
                 finish,
                 horizon,
-            } => write!(f, "activity {activity}: finishes at {finish}, after the horizon {horizon}"),
+            } => write!(
+                f,
+                "activity {activity}: finishes at {finish}, after the horizon {horizon}"
+            ),
             Self::Precedence {
                 index,
                 before,
@@ -192,7 +201,10 @@ fn durations(problem: &Problem, schedule: &Schedule) -> Vec<Option<Time>> {
 pub fn check_lengths(problem: &Problem, schedule: &Schedule) -> Vec<Violation> {
     let expected = problem.activities.len();
     let mut out = Vec::new();
-    for (what, found) in [("starts", schedule.starts.len()), ("modes", schedule.modes.len())] {
+    for (what, found) in [
+        ("starts", schedule.starts.len()),
+        ("modes", schedule.modes.len()),
+    ] {
         if found != expected {
             out.push(Violation::Length {
                 what,
@@ -260,7 +272,9 @@ fn check_precedences(
         else {
             continue;
         };
-        let Some(Some(db)) = dur.get(p.before) else { continue };
+        let Some(Some(db)) = dur.get(p.before) else {
+            continue;
+        };
         let earliest = match p.kind {
             LagKind::FinishToStart => sb + db + p.lag,
             LagKind::StartToStart => sb + p.lag,
@@ -337,7 +351,13 @@ fn check_capacity(problem: &Problem, schedule: &Schedule, dur: &[Option<Time>]) 
     out
 }
 
-fn capacity_violation(resource: usize, from: Time, to: Time, used: i64, capacity: i64) -> Violation {
+fn capacity_violation(
+    resource: usize,
+    from: Time,
+    to: Time,
+    used: i64,
+    capacity: i64,
+) -> Violation {
     Violation::Capacity {
         resource,
         from,
@@ -512,7 +532,15 @@ mod tests {
         let s = sched(&[0, 2]);
         let v = check_capacity(&p, &s, &durations(&p, &s));
         assert_eq!(v.len(), 1, "{v:?}");
-        assert!(matches!(v[0], Violation::Capacity { from: 3, to: 5, capacity: 0, .. }));
+        assert!(matches!(
+            v[0],
+            Violation::Capacity {
+                from: 3,
+                to: 5,
+                capacity: 0,
+                ..
+            }
+        ));
         let s = sched(&[0, 6]);
         assert!(check_capacity(&p, &s, &durations(&p, &s)).is_empty());
     }
@@ -530,7 +558,14 @@ mod tests {
         let v = check_setups(&p, &s, &durations(&p, &s));
         assert_eq!(v.len(), 2, "{v:?}");
         assert!(matches!(v[0], Violation::Setup { first: None, .. }));
-        assert!(matches!(v[1], Violation::Setup { gap: 1, needed: 2, .. }));
+        assert!(matches!(
+            v[1],
+            Violation::Setup {
+                gap: 1,
+                needed: 2,
+                ..
+            }
+        ));
         let s = sched(&[2, 6]);
         assert!(check_setups(&p, &s, &durations(&p, &s)).is_empty());
     }

@@ -41,7 +41,11 @@ struct StopAfter {
 impl Progress for StopAfter {
     fn report(&self, info: &ProgressInfo) -> ControlFlow<()> {
         self.reports.fetch_add(1, Ordering::Relaxed);
-        if info.schedules >= 500 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+        if info.schedules >= 500 {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
     }
 }
 

@@ -7,14 +7,21 @@ use crate::{brute, load};
 
 fn check(name: &str, optimum: i64, brute_horizon: i64) {
     let p = load(name);
-    assert_eq!(brute::optimum(&p, brute_horizon), Some(optimum), "{name}: brute force");
+    assert_eq!(
+        brute::optimum(&p, brute_horizon),
+        Some(optimum),
+        "{name}: brute force"
+    );
     let sol = solve(&p, &Limits::schedules(2_000), &NoProgress).unwrap_or_else(|e| panic!("{e}"));
     let s = sol.schedule.unwrap_or_default();
     assert_eq!(validate(&p, &s), vec![], "{name}");
     assert_eq!(sol.objective, Some(optimum), "{name}");
     assert_eq!(s.objective(&p), optimum, "{name}");
     assert!(sol.lower_bound <= optimum, "{name}");
-    assert!(matches!(sol.status, Status::Optimal | Status::Feasible), "{name}");
+    assert!(
+        matches!(sol.status, Status::Optimal | Status::Feasible),
+        "{name}"
+    );
 }
 
 #[test]
@@ -75,6 +82,9 @@ fn conflicting_deadlines_are_reported_with_best_attempt() {
     let Status::Infeasible { reason } = &sol.status else {
         panic!("expected infeasible, got {:?}", sol.status);
     };
-    assert!(reason.starts_with("no schedule meeting every deadline was found"), "{reason}");
+    assert!(
+        reason.starts_with("no schedule meeting every deadline was found"),
+        "{reason}"
+    );
     assert!(sol.schedule.is_some());
 }

@@ -17,9 +17,17 @@ fn every_test_instance_round_trips_through_solve_and_validate() {
             continue;
         }
         seen += 1;
-        let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         let p = load(&name);
-        assert_eq!(parse_problem(&problem_to_json(&p)).as_ref(), Ok(&p), "{name}");
+        assert_eq!(
+            parse_problem(&problem_to_json(&p)).as_ref(),
+            Ok(&p),
+            "{name}"
+        );
         let sol = solve(&p, &Limits::schedules(500), &NoProgress).unwrap_or_else(|e| panic!("{e}"));
         let text = schedule_to_json(&solution_file(&p, &sol));
         let back = parse_schedule(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -40,8 +48,12 @@ fn syntax_error_is_located() {
 
 #[test]
 fn negative_capacity_is_rejected_with_the_resource_named() {
-    let text = std::fs::read_to_string(test_data().join("capacity-profile.json")).unwrap_or_default();
-    let broken = text.replace("\"from\": 4, \"capacity\": 0", "\"from\": 4, \"capacity\": -1");
+    let text =
+        std::fs::read_to_string(test_data().join("capacity-profile.json")).unwrap_or_default();
+    let broken = text.replace(
+        "\"from\": 4, \"capacity\": 0",
+        "\"from\": 4, \"capacity\": -1",
+    );
     let e = parse_problem(&broken).unwrap_err().to_string();
     assert_eq!(e, "resource 0: negative capacity");
 }

@@ -10,10 +10,13 @@ use proptest::prelude::*;
 
 use crate::brute;
 
+/// Random modes `(duration, resource, amount)`, release, deadline, weight, site.
+type RawActivity = (Vec<(i64, usize, i64)>, i64, Option<i64>, i64, usize);
+
 /// Raw random choices, turned into a problem by [`build`].
 #[derive(Debug, Clone)]
 struct Raw {
-    acts: Vec<(Vec<(i64, usize, i64)>, i64, Option<i64>, i64, usize)>,
+    acts: Vec<RawActivity>,
     caps: Vec<(i64, Option<(i64, i64)>)>,
     edges: Vec<(usize, usize, bool, i64)>,
     setup: bool,
@@ -31,7 +34,10 @@ fn raw(max_acts: usize, max_modes: usize, max_dur: i64) -> impl Strategy<Value =
     );
     (
         prop::collection::vec(act, 2..=max_acts),
-        prop::collection::vec((1i64..=2, prop::option::weighted(0.4, (1i64..=5, 0i64..=2))), 1..=2),
+        prop::collection::vec(
+            (1i64..=2, prop::option::weighted(0.4, (1i64..=5, 0i64..=2))),
+            1..=2,
+        ),
         prop::collection::vec((0usize..8, 0usize..8, any::<bool>(), 0i64..=2), 0..=4),
         prop::bool::weighted(0.3),
         any::<bool>(),
@@ -58,7 +64,10 @@ fn build(r: &Raw, horizon: Option<i64>) -> Problem {
                 name: format!("r{k}"),
                 capacity: CapacityProfile {
                     initial: cap,
-                    changes: change.map(|(at, c)| (at, c.min(cap.max(1)))).into_iter().collect(),
+                    changes: change
+                        .map(|(at, c)| (at, c.min(cap.max(1))))
+                        .into_iter()
+                        .collect(),
                 },
             }
         })
@@ -98,14 +107,20 @@ fn build(r: &Raw, horizon: Option<i64>) -> Problem {
             (a < b).then_some(Precedence {
                 before: a,
                 after: b,
-                kind: if ss { LagKind::StartToStart } else { LagKind::FinishToStart },
+                kind: if ss {
+                    LagKind::StartToStart
+                } else {
+                    LagKind::FinishToStart
+                },
                 lag,
             })
         })
         .collect();
     let setup = r.setup.then(|| SetupTimes {
         resources: vec![0],
-        matrix: (0..3).map(|a: i64| (0..3).map(|b: i64| (a - b).abs()).collect()).collect(),
+        matrix: (0..3)
+            .map(|a: i64| (0..3).map(|b: i64| (a - b).abs()).collect())
+            .collect(),
         initial_sites: vec![Some(0)],
     });
     Problem {
@@ -113,7 +128,11 @@ fn build(r: &Raw, horizon: Option<i64>) -> Problem {
         resources,
         precedences,
         setup,
-        objective: if r.weighted { Objective::WeightedCompletion } else { Objective::Makespan },
+        objective: if r.weighted {
+            Objective::WeightedCompletion
+        } else {
+            Objective::Makespan
+        },
         horizon,
     }
 }

@@ -19,7 +19,10 @@ fn data_dir() -> PathBuf {
 fn first_twenty_j30_instances() {
     let dir = data_dir();
     let csv = std::fs::read_to_string(dir.join("reference_makespans.csv")).unwrap_or_else(|e| {
-        panic!("PSPLIB data missing at {} (set BONIFICA_PSPLIB): {e}", dir.display())
+        panic!(
+            "PSPLIB data missing at {} (set BONIFICA_PSPLIB): {e}",
+            dir.display()
+        )
     });
     let references = parse_references(&csv).unwrap_or_else(|e| panic!("{e}"));
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("j30"))
@@ -33,7 +36,11 @@ fn first_twenty_j30_instances() {
     let instances: Vec<_> = files
         .iter()
         .map(|f| {
-            let name = f.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+            let name = f
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
             let text = std::fs::read_to_string(f).unwrap_or_else(|e| panic!("{e}"));
             let p = parse_sm(&name, &text).unwrap_or_else(|e| panic!("{e}"));
             (name, p)
@@ -48,7 +55,10 @@ fn first_twenty_j30_instances() {
     assert_eq!(results.len(), 20);
     assert!(results.iter().all(|r| r.violations == 0), "{results:?}");
     assert!(results.iter().all(|r| r.schedules <= 1_000));
-    assert_eq!((figures.instances, figures.invalid, figures.unreferenced), (20, 0, 0));
+    assert_eq!(
+        (figures.instances, figures.invalid, figures.unreferenced),
+        (20, 0, 0)
+    );
     assert!(figures.avg_deviation_pct < 1.0, "{figures:?}");
     assert!(figures.at_best_pct > 50.0, "{figures:?}");
 }
