@@ -67,16 +67,19 @@ impl Geography {
         let (outline, scale) = outline(rng, frame)?;
         let polygon = closed(&outline);
         let (hw, hh) = (HALF_WIDTH_M * scale, HALF_HEIGHT_M * scale);
-        let front = front_line(rng, hw, hh);
         let mut geo = Geography {
             outline,
             polygon,
             half_width_m: hw,
             half_height_m: hh,
-            front,
+            front: Vec::new(),
             rivers: Vec::new(),
             places: Vec::new(),
         };
+        geo.front = front_line(rng, hw, hh)
+            .into_iter()
+            .filter_map(|c| geo.pull_inside(c, 4_000.0))
+            .collect();
         geo.rivers = rivers(rng, &geo);
         geo.places = places(rng, &geo, params);
         Ok(geo)
@@ -85,6 +88,20 @@ impl Geography {
     /// True when a frame position lies inside the region.
     pub(crate) fn contains(&self, p: Coord<f64>) -> bool {
         self.polygon.contains(&Point(p))
+    }
+
+    /// The position moved west, in steps of 500 m, until it lies at least `margin_m`
+    /// inside the region; `None` when no such position is within 15 km, which ends the
+    /// front line before it would bend along the southern edge.
+    fn pull_inside(&self, c: Coord<f64>, margin_m: f64) -> Option<Coord<f64>> {
+        let mut boundary = self.outline.clone();
+        boundary.extend(self.outline.first().copied());
+        (0..30)
+            .map(|k| Coord {
+                x: c.x - 500.0 * f64::from(k),
+                y: c.y,
+            })
+            .find(|p| self.contains(*p) && polyline_distance_m(*p, &boundary) >= margin_m)
     }
 
     /// Distance from a frame position to the former front line, in metres.
@@ -121,14 +138,12 @@ fn closed(ring: &[Coord<f64>]) -> Polygon<f64> {
 /// the target. Returns the ring and the scale applied to the nominal semi-axes.
 fn outline(rng: &mut Stream, frame: &Frame) -> Result<(Vec<Coord<f64>>, f64), SynthError> {
     let vertices = 96;
-    let waves: Vec<(f64, f64, f64)> = [3.0, 5.0, 9.0, 17.0]
+    // Long waves for the overall shape, short ones weaker so the edge does not scallop.
+    let waves: Vec<(f64, f64, f64)> = [3.0_f64, 5.0, 9.0, 17.0]
         .iter()
         .map(|k| {
-            (
-                *k,
-                rng.gen_range(0.01..0.035),
-                rng.gen_range(0.0..std::f64::consts::TAU),
-            )
+            let amplitude = rng.gen_range(0.03..0.1) / k.sqrt();
+            (*k, amplitude, rng.gen_range(0.0..std::f64::consts::TAU))
         })
         .collect();
     let unit: Vec<Coord<f64>> = (0..vertices)
@@ -183,7 +198,7 @@ fn rivers(rng: &mut Stream, geo: &Geography) -> Vec<RiverCourse> {
                 -0.8 * hw + spacing * (k as f64 + 0.5) + rng.gen_range(-0.1..0.1) * spacing;
             let slope = rng.gen_range(-0.08..0.08);
             let waves: Vec<(f64, f64, f64)> =
-                [(24_000.0, 5_500.0), (6_500.0, 1_400.0), (1_700.0, 250.0)]
+                [(24_000.0, 7_500.0), (6_500.0, 1_800.0), (1_700.0, 250.0)]
                     .iter()
                     .map(|(wl, amp)| (*wl, amp * rng.gen_range(0.6..1.0), rng.gen_range(0.0..6.3)))
                     .collect();
