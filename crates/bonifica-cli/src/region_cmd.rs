@@ -277,7 +277,7 @@ fn render_summary(file: &Path, s: &Summary, as_of: Date) -> String {
     );
     let _ = writeln!(out, "hazard areas {:>6}", s.hazard_areas);
     for (class, by_status) in &s.hazard_km2 {
-        let total: f64 = by_status.values().sum();
+        let total: f64 = by_status.values().sum::<f64>() + 0.0;
         let parts: Vec<String> = by_status
             .iter()
             .map(|(st, km2)| format!("{st} {km2:.2}"))
