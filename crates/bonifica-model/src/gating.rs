@@ -107,7 +107,9 @@ impl<'p> GatingIndex<'p> {
             .tree
             .locate_in_envelope_intersecting(&search)
             .map(|entry| &self.hazards[entry.data])
-            .filter(|(_, hazard)| Euclidean.distance(hazard, &geometry) <= buffer_m + TOUCH_TOLERANCE_M)
+            .filter(|(_, hazard)| {
+                Euclidean.distance(hazard, &geometry) <= buffer_m + TOUCH_TOLERANCE_M
+            })
             .map(|(id, _)| *id)
             .collect();
         found.sort_unstable();
