@@ -182,8 +182,10 @@ impl HazardArea {
         }
     }
 
-    /// Rebuilds a stored hazard area exactly as it was saved, state included. Only a store
-    /// reading its own records calls this; new areas start with [`HazardArea::new`].
+    /// Rebuilds a hazard area exactly as it was recorded, state included: a store reading
+    /// its own rows, or an import of Bonifica's own export. The status is taken as recorded,
+    /// not re-derived; new areas start with [`HazardArea::new`] and change state only
+    /// through [`HazardArea::apply`].
     pub fn restore(new: NewHazardArea, status: HazardStatus, version: u32) -> HazardArea {
         let mut area = HazardArea::new(new);
         area.state.status = status;
