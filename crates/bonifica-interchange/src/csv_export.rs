@@ -11,12 +11,10 @@
 //! Lists (`qualifications`, `members`) are `;`-separated; references are codes; dates are
 //! `YYYY-MM-DD`; base coordinates are rounded to 7 decimals.
 
-use std::collections::HashMap;
-
-use bonifica_model::{Code, Dataset};
-use uuid::Uuid;
+use bonifica_model::Dataset;
 
 use crate::Table;
+use crate::codes::Codes;
 use crate::error::InterchangeError;
 
 /// Writes the records of `table` as CSV with a header line. The error names the table if
@@ -177,51 +175,4 @@ fn write(table: Table, header: &[&str], rows: &[Vec<String>]) -> Result<String, 
 /// A coordinate rounded to 7 decimals (about 1 cm).
 fn coordinate(x: f64) -> String {
     ((x * 1e7).round() / 1e7).to_string()
-}
-
-/// Codes of the records that lines refer to; an id not in the dataset is written as is,
-/// which the importer also accepts.
-struct Codes<'a> {
-    regions: HashMap<Uuid, &'a Code>,
-    organisations: HashMap<Uuid, &'a Code>,
-    people: HashMap<Uuid, &'a Code>,
-}
-
-impl<'a> Codes<'a> {
-    fn new(dataset: &'a Dataset) -> Codes<'a> {
-        Codes {
-            regions: dataset.regions.iter().map(|r| (r.id, &r.code)).collect(),
-            organisations: dataset
-                .organisations
-                .iter()
-                .map(|r| (r.id, &r.code))
-                .collect(),
-            people: dataset.people.iter().map(|r| (r.id, &r.code)).collect(),
-        }
-    }
-
-    fn region(&self, id: Uuid) -> String {
-        code_of(&self.regions, id)
-    }
-
-    fn organisation(&self, id: Uuid) -> String {
-        code_of(&self.organisations, id)
-    }
-
-    fn person(&self, id: Uuid) -> String {
-        code_of(&self.people, id)
-    }
-
-    fn people(&self, ids: &[Uuid]) -> String {
-        ids.iter()
-            .map(|id| self.person(*id))
-            .collect::<Vec<_>>()
-            .join(";")
-    }
-}
-
-fn code_of(codes: &HashMap<Uuid, &Code>, id: Uuid) -> String {
-    codes
-        .get(&id)
-        .map_or_else(|| id.to_string(), |c| c.to_string())
 }

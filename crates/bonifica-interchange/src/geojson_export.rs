@@ -6,14 +6,13 @@
 //! is both the feature id and the `id` property. Coordinates are rounded to 7 decimals
 //! (about 1 cm), and one feature is written per line so files diff well.
 
-use std::collections::HashMap;
-
-use bonifica_model::{Code, Dataset, Footprint, Polygonal, geodesy};
+use bonifica_model::{Dataset, Footprint, Polygonal, geodesy};
 use geo_types::{LineString, MultiLineString};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crate::SpatialLayer;
+use crate::codes::Codes;
 use crate::values::format_repair;
 
 /// Writes the records of `layer` as a GeoJSON FeatureCollection.
@@ -104,46 +103,6 @@ pub fn export_geojson(dataset: &Dataset, layer: SpatialLayer) -> String {
             .collect(),
     };
     collection(layer.as_str(), &features)
-}
-
-/// Codes of the records that others refer to; an id not in the dataset is written as is,
-/// which the importer also accepts.
-struct Codes<'a> {
-    regions: HashMap<Uuid, &'a Code>,
-    organisations: HashMap<Uuid, &'a Code>,
-    assets: HashMap<Uuid, &'a Code>,
-}
-
-impl<'a> Codes<'a> {
-    fn new(dataset: &'a Dataset) -> Codes<'a> {
-        Codes {
-            regions: dataset.regions.iter().map(|r| (r.id, &r.code)).collect(),
-            organisations: dataset
-                .organisations
-                .iter()
-                .map(|r| (r.id, &r.code))
-                .collect(),
-            assets: dataset.assets.iter().map(|r| (r.id, &r.code)).collect(),
-        }
-    }
-
-    fn region(&self, id: Uuid) -> String {
-        name(&self.regions, id)
-    }
-
-    fn organisation(&self, id: Uuid) -> String {
-        name(&self.organisations, id)
-    }
-
-    fn asset(&self, id: Uuid) -> String {
-        name(&self.assets, id)
-    }
-}
-
-fn name(codes: &HashMap<Uuid, &Code>, id: Uuid) -> String {
-    codes
-        .get(&id)
-        .map_or_else(|| id.to_string(), |c| c.to_string())
 }
 
 fn collection(name: &str, features: &[Value]) -> String {

@@ -10,6 +10,7 @@
 //! in the [`ImportReport`] instead. Inserting the fragment in one transaction is the
 //! store's job.
 
+mod codes;
 mod csv_export;
 mod csv_import;
 mod error;
