@@ -25,8 +25,9 @@ pub enum StoreError {
         problem: String,
     },
     /// Someone else changed the record since it was read.
-    #[error("hazard area {code}: stored version is {stored}, expected {expected}")]
+    #[error("{kind} {code}: stored version is {stored}, expected {expected}")]
     VersionConflict {
+        kind: &'static str,
         code: String,
         stored: u32,
         expected: u32,
@@ -46,6 +47,17 @@ pub enum StoreError {
         /// `id` or `code`.
         what: &'static str,
     },
+    /// A record that other records still refer to, so it cannot be deleted.
+    #[error("{kind} {code}: still referred to by {by}")]
+    InUse {
+        kind: &'static str,
+        code: String,
+        /// What refers to it, such as `other records` or `its version history`.
+        by: &'static str,
+    },
+    /// A user name that is already taken.
+    #[error("user {username}: already stored")]
+    DuplicateUser { username: String },
     /// A record that is not stored.
     #[error("{kind} {id} is not stored")]
     NotFound { kind: &'static str, id: Uuid },

@@ -6,9 +6,14 @@
 //!
 //! Every write is one transaction: an insert or a replacement that fails leaves the store
 //! exactly as it was.
+//!
+//! Beside the bulk [`Store`] interface, [`GeoPackage`] has record-at-a-time functions for
+//! the API (create, update against an expected version, delete, get, list with filters
+//! and pages) and keeps the server's users, sessions and API tokens.
 
 mod error;
 mod gpkg;
+mod record;
 
 use std::collections::BTreeMap;
 
@@ -17,6 +22,51 @@ use uuid::Uuid;
 
 pub use error::StoreError;
 pub use gpkg::{GeoPackage, SCHEMA_VERSION};
+pub use record::{ListQuery, RECORD_KINDS, Record, RecordPage, Stamp, Versioned, table_of};
+
+/// A user to add. The password hash is computed by the caller (argon2 in the server).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub username: String,
+    pub password_hash: String,
+    /// The role word, as the server defines them (`coordinator`, `viewer`...).
+    pub role: String,
+    /// The organisation an operations manager or team leader belongs to.
+    pub organisation_id: Option<Uuid>,
+    /// The team a team leader leads.
+    pub team_id: Option<Uuid>,
+}
+
+/// A stored user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: Uuid,
+    pub username: String,
+    pub password_hash: String,
+    pub role: String,
+    pub organisation_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    /// UTC, RFC 3339.
+    pub created_at: String,
+}
+
+/// A browser session: the hash of its cookie token, its CSRF token and its expiry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub token_hash: String,
+    pub user_id: Uuid,
+    pub csrf_token: String,
+    /// UTC, RFC 3339; compared by the caller.
+    pub expires_at: String,
+}
+
+/// A bearer token for API clients, stored by hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    pub token_hash: String,
+    pub user_id: Uuid,
+    pub name: String,
+}
 
 /// A longitude/latitude box in WGS 84 degrees, edges included.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -4,9 +4,11 @@
 //! need, foreign keys on, a busy timeout, WAL journaling. Opening checks that the file is
 //! a GeoPackage written by Bonifica and brings its schema up to date.
 
+mod accounts;
 mod binary;
 mod functions;
 mod read;
+mod records;
 mod schema;
 mod write;
 
@@ -18,7 +20,12 @@ use rusqlite::{Connection, OpenFlags};
 use uuid::Uuid;
 
 use crate::error::SqlContext;
-use crate::{BBox, Counts, HazardAreaVersion, InsertReport, Store, StoreError};
+use crate::{
+    ApiToken, BBox, Counts, HazardAreaVersion, InsertReport, ListQuery, NewUser, Record,
+    RecordPage, Session, Stamp, Store, StoreError, User, Versioned,
+};
+use bonifica_model::RecordKind;
+use std::collections::HashMap;
 
 pub use schema::SCHEMA_VERSION;
 
@@ -92,6 +99,100 @@ impl GeoPackage {
     /// The schema version recorded in the file.
     pub fn schema_version(&self) -> Result<u32, StoreError> {
         schema::current_version(&self.conn)
+    }
+
+    /// Stores one new record (version 1), stamped with the user name `by`; returns its
+    /// version. Checked like [`Store::insert`]: duplicates and dangling references refused.
+    pub fn create_record(&mut self, record: &Record, by: &str) -> Result<u32, StoreError> {
+        records::create(&mut self.conn, record, by)
+    }
+
+    /// Replaces a record if its stored version is still `expected_version`
+    /// ([`StoreError::VersionConflict`] otherwise); returns the new version. A hazard
+    /// area's own `version` must already be `expected_version + 1`, and the replaced
+    /// version goes to its history.
+    pub fn update_record(
+        &mut self,
+        record: &Record,
+        expected_version: u32,
+        by: &str,
+    ) -> Result<u32, StoreError> {
+        records::update(&mut self.conn, record, expected_version, by)
+    }
+
+    /// Deletes a record if its stored version is still `expected_version`. Records others
+    /// refer to, and hazard areas with history, are [`StoreError::InUse`].
+    pub fn delete_record(
+        &mut self,
+        kind: RecordKind,
+        id: Uuid,
+        expected_version: u32,
+    ) -> Result<(), StoreError> {
+        records::delete(&mut self.conn, kind, id, expected_version)
+    }
+
+    /// One record of an editable kind, with its stamp.
+    pub fn record(&self, kind: RecordKind, id: Uuid) -> Result<Option<Versioned>, StoreError> {
+        read::record(&self.conn, kind, id)
+    }
+
+    /// The stamps (versions) of every record of a kind, by id.
+    pub fn stamps(&self, kind: RecordKind) -> Result<HashMap<Uuid, Stamp>, StoreError> {
+        read::stamps(&self.conn, kind)
+    }
+
+    /// One page of records of a kind, filtered, in code order.
+    pub fn list_records(
+        &self,
+        kind: RecordKind,
+        query: &ListQuery,
+    ) -> Result<RecordPage, StoreError> {
+        read::list(&self.conn, kind, query)
+    }
+
+    /// Adds a user; a taken user name is [`StoreError::DuplicateUser`].
+    pub fn add_user(&mut self, user: &NewUser) -> Result<User, StoreError> {
+        accounts::add_user(&self.conn, user)
+    }
+
+    /// One user by id.
+    pub fn user(&self, id: Uuid) -> Result<Option<User>, StoreError> {
+        accounts::user(&self.conn, id)
+    }
+
+    /// One user by user name.
+    pub fn user_by_name(&self, username: &str) -> Result<Option<User>, StoreError> {
+        accounts::user_by_name(&self.conn, username)
+    }
+
+    /// Every user, by user name.
+    pub fn users(&self) -> Result<Vec<User>, StoreError> {
+        accounts::users(&self.conn)
+    }
+
+    /// Records a browser session.
+    pub fn create_session(&mut self, session: &Session) -> Result<(), StoreError> {
+        accounts::create_session(&self.conn, session)
+    }
+
+    /// The session with this token hash, expired or not.
+    pub fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError> {
+        accounts::session(&self.conn, token_hash)
+    }
+
+    /// Ends a session; ending an unknown one does nothing.
+    pub fn delete_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
+        accounts::delete_session(&self.conn, token_hash)
+    }
+
+    /// Records an API token.
+    pub fn create_api_token(&mut self, token: &ApiToken) -> Result<(), StoreError> {
+        accounts::create_api_token(&self.conn, token)
+    }
+
+    /// The API token with this hash.
+    pub fn api_token(&self, token_hash: &str) -> Result<Option<ApiToken>, StoreError> {
+        accounts::api_token(&self.conn, token_hash)
     }
 }
 

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use bonifica_model::{
     Asset, Code, Contract, ContractWindow, Crew, Dataset, Date, Footprint, HazardArea,
-    HazardStatus, NewHazardArea, Organisation, Person, Polygonal, Region, RepairWork, River,
-    ServiceValue, Settlement, Team,
+    HazardStatus, NewHazardArea, Organisation, Person, Polygonal, RecordKind, Region, RepairWork,
+    River, ServiceValue, Settlement, Team,
 };
 use geo::Intersects;
 use geo_types::{Geometry, MultiPolygon, Point, Rect, coord};
@@ -18,16 +18,21 @@ use rusqlite::{Connection, Row};
 use uuid::Uuid;
 
 use super::binary;
-use super::schema::ALL_TABLES;
+use super::schema::{ALL_TABLES, FEATURE_TABLES};
 use super::write::HAZARD_FIELDS;
 use crate::error::SqlContext;
-use crate::{BBox, Counts, HazardAreaVersion, StoreError};
+use crate::record::table_of;
+use crate::{
+    BBox, Counts, HazardAreaVersion, ListQuery, Record, RecordPage, Stamp, StoreError, Versioned,
+};
 
 /// Which rows to read: a join and a filter on the table aliased `t`, with their parameters.
 struct Scope {
     join: String,
     filter: String,
     params: Vec<Value>,
+    /// `ORDER BY` and `LIMIT` of the main select.
+    order: String,
 }
 
 impl Scope {
@@ -36,6 +41,7 @@ impl Scope {
             join: String::new(),
             filter: filter.to_string(),
             params,
+            order: "ORDER BY t.fid".to_string(),
         }
     }
 
@@ -52,6 +58,7 @@ impl Scope {
                 .into_iter()
                 .map(Value::Real)
                 .collect(),
+            order: "ORDER BY t.fid".to_string(),
         }
     }
 }
@@ -172,8 +179,8 @@ fn select<T>(
 ) -> Result<Vec<T>, StoreError> {
     let context = || format!("reading {table}");
     let sql = format!(
-        "SELECT {columns} FROM \"{table}\" t {} WHERE {} ORDER BY t.fid",
-        scope.join, scope.filter
+        "SELECT {columns} FROM \"{table}\" t {} WHERE {} {}",
+        scope.join, scope.filter, scope.order
     );
     let mut stmt = conn.prepare_cached(&sql).ctx(context)?;
     let mut rows = stmt
@@ -448,6 +455,174 @@ fn assets(conn: &Connection, scope: &Scope) -> Result<Vec<Asset>, StoreError> {
             restricted: c.get(8, "restricted")?,
             restored: c.get(9, "restored")?,
         })
+    })
+}
+
+/// One record of an editable kind by id, with its stamp.
+pub fn record(
+    conn: &Connection,
+    kind: RecordKind,
+    id: Uuid,
+) -> Result<Option<Versioned>, StoreError> {
+    let scope = Scope::filter("t.id = ?1", vec![Value::Text(id.to_string())]);
+    let Some(record) = records(conn, kind, &scope)?.pop() else {
+        return Ok(None);
+    };
+    let stamp = stamp(conn, kind, id)?.unwrap_or_default();
+    Ok(Some(Versioned { record, stamp }))
+}
+
+/// The stamps of every record of one kind, by id.
+pub fn stamps(conn: &Connection, kind: RecordKind) -> Result<HashMap<Uuid, Stamp>, StoreError> {
+    let Some(table) = table_of(kind) else {
+        return Ok(HashMap::new());
+    };
+    let context = || format!("reading versions of {table}");
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT id, version, updated_at, updated_by, code FROM \"{table}\""
+        ))
+        .ctx(context)?;
+    let mut rows = stmt.query([]).ctx(context)?;
+    let mut out = HashMap::new();
+    while let Some(row) = rows.next().ctx(context)? {
+        let id: String = row.get(0).ctx(context)?;
+        let code: String = row.get(4).ctx(context)?;
+        out.insert(
+            parse_uuid(table, &code, "id", &id)?,
+            Stamp {
+                version: row.get(1).ctx(context)?,
+                updated_at: row.get(2).ctx(context)?,
+                updated_by: row.get(3).ctx(context)?,
+            },
+        );
+    }
+    Ok(out)
+}
+
+fn stamp(conn: &Connection, kind: RecordKind, id: Uuid) -> Result<Option<Stamp>, StoreError> {
+    let Some(table) = table_of(kind) else {
+        return Ok(None);
+    };
+    conn.prepare_cached(&format!(
+        "SELECT version, updated_at, updated_by FROM \"{table}\" WHERE id = ?1"
+    ))
+    .and_then(|mut stmt| {
+        stmt.query_row([id.to_string()], |r| {
+            Ok(Stamp {
+                version: r.get(0)?,
+                updated_at: r.get(1)?,
+                updated_by: r.get(2)?,
+            })
+        })
+    })
+    .map(Some)
+    .or_else(|e| match e {
+        rusqlite::Error::QueryReturnedNoRows => Ok(None),
+        e => Err(e),
+    })
+    .ctx(|| format!("reading the version of {} {id}", kind.label()))
+}
+
+/// One page of records of a kind, filtered, in code order; see [`ListQuery`].
+pub fn list(conn: &Connection, kind: RecordKind, q: &ListQuery) -> Result<RecordPage, StoreError> {
+    let Some(table) = table_of(kind) else {
+        return Ok(RecordPage {
+            records: Vec::new(),
+            next_after: None,
+        });
+    };
+    let mut scope = match q.bbox {
+        Some(b) if FEATURE_TABLES.contains(&table) => Scope::bbox(table, b),
+        _ => Scope::filter("1 = 1", Vec::new()),
+    };
+    let mut and = |clause: &str, value: Value| {
+        scope.params.push(value);
+        scope.filter = format!("{} AND {clause} ?{}", scope.filter, scope.params.len());
+    };
+    let kind_column = match kind {
+        RecordKind::Asset | RecordKind::Organisation => Some("kind"),
+        RecordKind::Team => Some("method"),
+        RecordKind::Crew => Some("trade"),
+        _ => None,
+    };
+    if let (Some(column), Some(word)) = (kind_column, &q.kind) {
+        and(&format!("t.{column} ="), Value::Text(word.clone()));
+    }
+    if let (RecordKind::HazardArea, Some(status)) = (kind, &q.status) {
+        and("t.status =", Value::Text(status.clone()));
+    }
+    let has_organisation = matches!(
+        kind,
+        RecordKind::HazardArea
+            | RecordKind::Person
+            | RecordKind::Contract
+            | RecordKind::Team
+            | RecordKind::Crew
+    );
+    if let (true, Some(org)) = (has_organisation, q.organisation) {
+        and("t.organisation_id =", Value::Text(org.to_string()));
+    }
+    if let Some(after) = &q.after_code {
+        and("t.code >", Value::Text(after.clone()));
+    }
+    if !q.include_restricted {
+        match kind {
+            RecordKind::HazardArea => scope.filter.push_str(" AND t.restricted = 0"),
+            RecordKind::Asset => scope
+                .filter
+                .push_str(" AND t.restricted = 0 AND t.kind <> 'military_structure'"),
+            _ => {}
+        }
+    }
+    let limit = q.limit.max(1);
+    scope.order = format!("ORDER BY t.code LIMIT {limit}");
+    let mut found = records(conn, kind, &scope)?;
+    let next_after = (found.len() == limit)
+        .then(|| found.last().map(|r| r.code().to_string()))
+        .flatten();
+    if let Some(b) = q.bbox {
+        let rect = rect(b);
+        found.retain(|r| match r {
+            Record::HazardArea(h) => h.geometry().as_multi_polygon().intersects(&rect),
+            Record::Asset(a) => a.footprint.to_geometry().intersects(&rect),
+            Record::Settlement(s) => s.footprint.to_geometry().intersects(&rect),
+            Record::Region(r) => r.boundary.as_multi_polygon().intersects(&rect),
+            _ => true,
+        });
+    }
+    let stamps = stamps(conn, kind)?;
+    let records = found
+        .into_iter()
+        .map(|record| {
+            let stamp = stamps.get(&record.id()).cloned().unwrap_or_default();
+            Versioned { record, stamp }
+        })
+        .collect();
+    Ok(RecordPage {
+        records,
+        next_after,
+    })
+}
+
+fn records(conn: &Connection, kind: RecordKind, scope: &Scope) -> Result<Vec<Record>, StoreError> {
+    fn wrap<T>(v: Vec<T>, f: fn(T) -> Record) -> Vec<Record> {
+        v.into_iter().map(f).collect()
+    }
+    Ok(match kind {
+        RecordKind::Region => wrap(regions(conn, scope)?, Record::Region),
+        RecordKind::Organisation => wrap(organisations(conn, scope)?, Record::Organisation),
+        RecordKind::Person => wrap(people(conn, scope)?, Record::Person),
+        RecordKind::Contract => wrap(contracts(conn, scope)?, Record::Contract),
+        RecordKind::Team => wrap(teams(conn, scope)?, Record::Team),
+        RecordKind::Crew => wrap(crews(conn, scope)?, Record::Crew),
+        RecordKind::Settlement => wrap(settlements(conn, scope)?, Record::Settlement),
+        RecordKind::HazardArea => wrap(
+            hazard_areas(conn, "hazard_areas", "id", scope)?,
+            Record::HazardArea,
+        ),
+        RecordKind::Asset => wrap(assets(conn, scope)?, Record::Asset),
+        RecordKind::River => Vec::new(),
     })
 }
 

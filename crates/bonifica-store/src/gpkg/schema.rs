@@ -19,7 +19,7 @@ pub const APPLICATION_ID: i32 = 0x4750_4B47;
 /// only knows up to 1.3 and warns on files that claim 1.4.
 pub const USER_VERSION: i32 = 10300;
 /// The schema version this code writes and understands: the last migration's number.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// One numbered step of the schema.
 struct Migration {
@@ -43,6 +43,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 3,
         name: "hazard area version history",
         apply: history_table,
+    },
+    Migration {
+        version: 4,
+        name: "record versions and stamps; users, sessions and api tokens",
+        apply: accounts_and_versions,
     },
 ];
 
@@ -321,6 +326,62 @@ fn history_table(tx: &Transaction) -> rusqlite::Result<()> {
         },
     )
 }
+
+/// Tables whose rows are records that the API edits, and so carry a version and a stamp.
+pub const VERSIONED_TABLES: [&str; 9] = [
+    "regions",
+    "organisations",
+    "people",
+    "contracts",
+    "teams",
+    "crews",
+    "settlements",
+    "hazard_areas",
+    "assets",
+];
+
+fn accounts_and_versions(tx: &Transaction) -> rusqlite::Result<()> {
+    for t in VERSIONED_TABLES {
+        // Hazard areas carry their version since migration 2; the others start at 1.
+        if t != "hazard_areas" {
+            tx.execute_batch(&format!(
+                "ALTER TABLE \"{t}\" ADD COLUMN version INTEGER NOT NULL DEFAULT 1;"
+            ))?;
+        }
+        tx.execute_batch(&format!(
+            "ALTER TABLE \"{t}\" ADD COLUMN updated_at TEXT; \
+             ALTER TABLE \"{t}\" ADD COLUMN updated_by TEXT;"
+        ))?;
+    }
+    // Accounts are deliberately not registered in gpkg_contents: GIS tools must not list
+    // password hashes or session tokens next to the register's layers.
+    tx.execute_batch(ACCOUNTS_DDL)
+}
+
+const ACCOUNTS_DDL: &str = "
+CREATE TABLE bonifica_users (
+  id TEXT PRIMARY KEY NOT NULL,
+  username TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  role TEXT NOT NULL,
+  organisation_id TEXT,
+  team_id TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE bonifica_sessions (
+  token_hash TEXT PRIMARY KEY NOT NULL,
+  user_id TEXT NOT NULL REFERENCES bonifica_users(id) ON DELETE CASCADE,
+  csrf_token TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE TABLE bonifica_api_tokens (
+  token_hash TEXT PRIMARY KEY NOT NULL,
+  user_id TEXT NOT NULL REFERENCES bonifica_users(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+";
 
 /// Creates a user table and registers it: `gpkg_contents`, and for a feature table
 /// `gpkg_geometry_columns`, the R-tree, its triggers and its `gpkg_extensions` row.

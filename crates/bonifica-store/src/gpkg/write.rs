@@ -26,12 +26,7 @@ pub fn insert(conn: &mut Connection, dataset: &Dataset) -> Result<InsertReport, 
         .transaction()
         .ctx(|| "starting an insert".to_string())?;
     let before = read::counts(&tx)?;
-    refuse_stored_duplicates(&tx, dataset)?;
-    check_against_stored(&tx, dataset)?;
-    insert_records(&tx, dataset)?;
-    for table in FEATURE_TABLES {
-        refresh_extent(&tx, table)?;
-    }
+    insert_tx(&tx, dataset)?;
     let after = read::counts(&tx)?;
     tx.commit().ctx(|| "committing the insert".to_string())?;
     let added = after
@@ -45,15 +40,38 @@ pub fn insert(conn: &mut Connection, dataset: &Dataset) -> Result<InsertReport, 
     })
 }
 
+/// Checks and writes every record of `dataset` inside a transaction the caller commits.
+pub(super) fn insert_tx(tx: &Transaction, dataset: &Dataset) -> Result<(), StoreError> {
+    refuse_stored_duplicates(tx, dataset)?;
+    check_against_stored(tx, dataset)?;
+    insert_records(tx, dataset)?;
+    for table in FEATURE_TABLES {
+        refresh_extent(tx, table)?;
+    }
+    Ok(())
+}
+
 /// Replaces a stored hazard area, keeping the replaced version in the history.
 pub fn replace_hazard_area(
     conn: &mut Connection,
     area: &HazardArea,
     expected_version: u32,
 ) -> Result<(), StoreError> {
+    let context = || format!("replacing hazard area {}", area.code);
+    let tx = conn.transaction().ctx(context)?;
+    replace_hazard_area_tx(&tx, area, expected_version)?;
+    tx.commit().ctx(context)?;
+    Ok(())
+}
+
+/// [`replace_hazard_area`] inside a transaction the caller commits.
+pub(super) fn replace_hazard_area_tx(
+    tx: &Transaction,
+    area: &HazardArea,
+    expected_version: u32,
+) -> Result<(), StoreError> {
     let code = area.code.as_str();
     let context = || format!("replacing hazard area {code}");
-    let tx = conn.transaction().ctx(context)?;
     let stored: Option<(u32, String)> = tx
         .query_row(
             "SELECT version, code FROM hazard_areas WHERE id = ?1",
@@ -74,6 +92,7 @@ pub fn replace_hazard_area(
     };
     if stored != expected_version {
         return Err(StoreError::VersionConflict {
+            kind: RecordKind::HazardArea.label(),
             code: stored_code,
             stored,
             expected: expected_version,
@@ -106,8 +125,7 @@ pub fn replace_hazard_area(
         row.params_with(area.id.to_string()),
     )
     .ctx(context)?;
-    refresh_extent(&tx, "hazard_areas")?;
-    tx.commit().ctx(context)?;
+    refresh_extent(tx, "hazard_areas")?;
     Ok(())
 }
 
@@ -620,8 +638,16 @@ fn insert_assets(tx: &Transaction, d: &Dataset) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// [`refresh_extent`] for a feature table; nothing for an attribute table.
+pub(super) fn refresh_extent_if_feature(tx: &Transaction, table: &str) -> Result<(), StoreError> {
+    if FEATURE_TABLES.contains(&table) {
+        refresh_extent(tx, table)?;
+    }
+    Ok(())
+}
+
 /// Sets a feature table's extent in `gpkg_contents` from its R-tree, and its last change.
-fn refresh_extent(tx: &Transaction, table: &str) -> Result<(), StoreError> {
+pub(super) fn refresh_extent(tx: &Transaction, table: &str) -> Result<(), StoreError> {
     let rtree = format!("rtree_{table}_geom");
     tx.execute(
         &format!(

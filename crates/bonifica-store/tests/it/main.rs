@@ -1,10 +1,12 @@
 //! Integration tests of the GeoPackage store: one binary, one module per concern. Every
 //! test writes a fresh file in its own temporary directory.
 
+mod accounts;
 mod atomic;
 mod bbox;
 mod fixture;
 mod gdal;
 mod migrations;
+mod records;
 mod round_trip;
 mod versions;

@@ -1,0 +1,207 @@
+//! Users, browser sessions and API tokens, in tables that are not registered in
+//! `gpkg_contents`, so GIS tools never list them.
+//!
+//! The store keeps what it is given: password hashes and token hashes are computed by the
+//! caller (the server), which alone knows how to check them.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use uuid::Uuid;
+
+use crate::error::SqlContext;
+use crate::{ApiToken, NewUser, Session, StoreError, User};
+
+const USER_COLUMNS: &str =
+    "id, username, password_hash, role, organisation_id, team_id, created_at";
+
+/// Adds a user; a taken user name is [`StoreError::DuplicateUser`].
+pub fn add_user(conn: &Connection, new: &NewUser) -> Result<User, StoreError> {
+    let context = || format!("adding user {}", new.username);
+    let taken = user_by_name(conn, &new.username)?.is_some();
+    if taken {
+        return Err(StoreError::DuplicateUser {
+            username: new.username.clone(),
+        });
+    }
+    let id = Uuid::new_v4();
+    conn.execute(
+        "INSERT INTO bonifica_users (id, username, password_hash, role, organisation_id, \
+         team_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+        params![
+            id.to_string(),
+            new.username,
+            new.password_hash,
+            new.role,
+            new.organisation_id.map(|o| o.to_string()),
+            new.team_id.map(|t| t.to_string()),
+        ],
+    )
+    .ctx(context)?;
+    user(conn, id)?.ok_or(StoreError::NotFound { kind: "user", id })
+}
+
+/// One user by id.
+pub fn user(conn: &Connection, id: Uuid) -> Result<Option<User>, StoreError> {
+    one_user(conn, "id", &id.to_string())
+}
+
+/// One user by user name.
+pub fn user_by_name(conn: &Connection, username: &str) -> Result<Option<User>, StoreError> {
+    one_user(conn, "username", username)
+}
+
+/// Every user, by user name.
+pub fn users(conn: &Connection) -> Result<Vec<User>, StoreError> {
+    let context = || "reading users".to_string();
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {USER_COLUMNS} FROM bonifica_users ORDER BY username"
+        ))
+        .ctx(context)?;
+    let rows = stmt.query_map([], read_user).ctx(context)?;
+    let users: Vec<RawUser> = rows.collect::<Result<_, _>>().ctx(context)?;
+    users.into_iter().map(RawUser::parse).collect()
+}
+
+fn one_user(conn: &Connection, column: &str, value: &str) -> Result<Option<User>, StoreError> {
+    let raw = conn
+        .prepare_cached(&format!(
+            "SELECT {USER_COLUMNS} FROM bonifica_users WHERE {column} = ?1"
+        ))
+        .and_then(|mut stmt| stmt.query_row([value], read_user).optional())
+        .ctx(|| format!("reading user {value}"))?;
+    raw.map(RawUser::parse).transpose()
+}
+
+struct RawUser([Option<String>; 7]);
+
+fn read_user(r: &Row) -> rusqlite::Result<RawUser> {
+    Ok(RawUser([
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+    ]))
+}
+
+impl RawUser {
+    fn parse(self) -> Result<User, StoreError> {
+        let [id, username, hash, role, org, team, created] = self.0;
+        let username = username.unwrap_or_default();
+        let uuid =
+            |field: &'static str, text: Option<String>| -> Result<Option<Uuid>, StoreError> {
+                text.map(|t| {
+                    Uuid::parse_str(&t).map_err(|e| StoreError::CorruptRow {
+                        table: "bonifica_users",
+                        code: username.clone(),
+                        field,
+                        problem: format!("{t:?} is not a uuid: {e}"),
+                    })
+                })
+                .transpose()
+            };
+        Ok(User {
+            id: uuid("id", id)?.unwrap_or_default(),
+            organisation_id: uuid("organisation_id", org)?,
+            team_id: uuid("team_id", team)?,
+            password_hash: hash.unwrap_or_default(),
+            role: role.unwrap_or_default(),
+            created_at: created.unwrap_or_default(),
+            username,
+        })
+    }
+}
+
+/// Records a session for `user_id` until `expires_at` (UTC, RFC 3339).
+pub fn create_session(conn: &Connection, session: &Session) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO bonifica_sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
+         VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?4)",
+        params![
+            session.token_hash,
+            session.user_id.to_string(),
+            session.csrf_token,
+            session.expires_at
+        ],
+    )
+    .ctx(|| format!("creating a session for user {}", session.user_id))?;
+    Ok(())
+}
+
+/// The session with this token hash, expired or not (the caller compares the expiry).
+pub fn session(conn: &Connection, token_hash: &str) -> Result<Option<Session>, StoreError> {
+    let row: Option<(String, String, String, String)> = conn
+        .prepare_cached(
+            "SELECT token_hash, user_id, csrf_token, expires_at FROM bonifica_sessions \
+             WHERE token_hash = ?1",
+        )
+        .and_then(|mut stmt| {
+            stmt.query_row([token_hash], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()
+        })
+        .ctx(|| "reading a session".to_string())?;
+    row.map(|(token_hash, user, csrf_token, expires_at)| {
+        Ok(Session {
+            user_id: parse_user_id("bonifica_sessions", &user)?,
+            token_hash,
+            csrf_token,
+            expires_at,
+        })
+    })
+    .transpose()
+}
+
+/// Ends a session; ending an unknown session does nothing.
+pub fn delete_session(conn: &Connection, token_hash: &str) -> Result<(), StoreError> {
+    conn.execute(
+        "DELETE FROM bonifica_sessions WHERE token_hash = ?1",
+        [token_hash],
+    )
+    .ctx(|| "deleting a session".to_string())?;
+    Ok(())
+}
+
+/// Records an API token.
+pub fn create_api_token(conn: &Connection, token: &ApiToken) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO bonifica_api_tokens (token_hash, user_id, name, created_at) \
+         VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+        params![token.token_hash, token.user_id.to_string(), token.name],
+    )
+    .ctx(|| format!("creating api token {}", token.name))?;
+    Ok(())
+}
+
+/// The API token with this hash.
+pub fn api_token(conn: &Connection, token_hash: &str) -> Result<Option<ApiToken>, StoreError> {
+    let row: Option<(String, String, String)> = conn
+        .prepare_cached(
+            "SELECT token_hash, user_id, name FROM bonifica_api_tokens WHERE token_hash = ?1",
+        )
+        .and_then(|mut stmt| {
+            stmt.query_row([token_hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()
+        })
+        .ctx(|| "reading an api token".to_string())?;
+    row.map(|(token_hash, user, name)| {
+        Ok(ApiToken {
+            user_id: parse_user_id("bonifica_api_tokens", &user)?,
+            token_hash,
+            name,
+        })
+    })
+    .transpose()
+}
+
+fn parse_user_id(table: &'static str, text: &str) -> Result<Uuid, StoreError> {
+    Uuid::parse_str(text).map_err(|e| StoreError::CorruptRow {
+        table,
+        code: text.to_string(),
+        field: "user_id",
+        problem: e.to_string(),
+    })
+}

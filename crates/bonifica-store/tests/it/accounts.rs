@@ -1,0 +1,66 @@
+//! Users, sessions and API tokens: stored, found, ended, and never listed as GIS layers.
+
+use bonifica_store::{ApiToken, NewUser, Session, StoreError};
+use rusqlite::Connection;
+
+use crate::fixture::new_store;
+
+fn viewer() -> NewUser {
+    NewUser {
+        username: "viewer".to_string(),
+        password_hash: "$argon2id$not-a-real-hash".to_string(),
+        role: "viewer".to_string(),
+        organisation_id: None,
+        team_id: None,
+    }
+}
+
+#[test]
+fn users_sessions_and_tokens_are_kept_and_found() {
+    let (_dir, mut store) = new_store();
+    let user = store.add_user(&viewer()).expect("adds");
+    assert_eq!(
+        store.user_by_name("viewer").expect("reads"),
+        Some(user.clone())
+    );
+    assert_eq!(store.user(user.id).expect("reads"), Some(user.clone()));
+    let err = store.add_user(&viewer()).expect_err("taken");
+    assert!(matches!(err, StoreError::DuplicateUser { .. }), "{err:?}");
+    assert_eq!(store.users().expect("reads").len(), 1);
+
+    let session = Session {
+        token_hash: "abc".to_string(),
+        user_id: user.id,
+        csrf_token: "csrf".to_string(),
+        expires_at: "2099-01-01T00:00:00Z".to_string(),
+    };
+    store.create_session(&session).expect("creates");
+    assert_eq!(store.session("abc").expect("reads"), Some(session));
+    store.delete_session("abc").expect("deletes");
+    assert_eq!(store.session("abc").expect("reads"), None);
+
+    let token = ApiToken {
+        token_hash: "def".to_string(),
+        user_id: user.id,
+        name: "nightly export".to_string(),
+    };
+    store.create_api_token(&token).expect("creates");
+    assert_eq!(store.api_token("def").expect("reads"), Some(token));
+    assert_eq!(store.api_token("nope").expect("reads"), None);
+}
+
+#[test]
+fn account_tables_are_not_gis_layers() {
+    let (dir, mut store) = new_store();
+    store.add_user(&viewer()).expect("adds");
+    drop(store);
+    let conn = Connection::open(dir.path().join("register.gpkg")).expect("opens");
+    let listed: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM gpkg_contents WHERE table_name LIKE 'bonifica_%'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("reads");
+    assert_eq!(listed, 0);
+}
