@@ -1,0 +1,2 @@
+// Entry point of Bonifica's browser app.
+document.querySelector('#app')!.textContent = 'Bonifica';
