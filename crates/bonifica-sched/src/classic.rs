@@ -1,8 +1,9 @@
 //! The fast path for classic RCPSP (one mode, constant capacities, plain finish-to-start
 //! precedences, makespan): flat arrays, a serial schedule generation scheme over a
-//! time-indexed table of free capacity, forward–backward improvement (double
-//! justification, Valls et al. 2005) and a genetic algorithm on activity lists in the
-//! style of Hartmann (1998) with justified, Lamarckian offspring (see `ga.rs`).
+//! time-indexed table of free capacity, run forward or backward (on the reversed
+//! network), and justification: a schedule is rescheduled in the opposite direction in
+//! order of its finish (or start) times, which never lengthens it (Valls et al. 2005).
+//! Every pass counts as one generated schedule. The search itself is in `ga.rs`.
 
 use crate::model::{Problem, Schedule};
 use crate::solve::{Budget, Found};
@@ -28,6 +29,8 @@ pub(crate) struct Classic {
     words: usize,
     /// Latest finish times from the critical path (a priority rule).
     pub(crate) lft: Vec<u32>,
+    /// Share of the capacities an activity holds per period, summed over resources.
+    pub(crate) load: Vec<f64>,
     periods: usize,
 }
 
@@ -115,8 +118,19 @@ impl Classic {
             direct,
             words,
             lft: Vec::new(),
+            load: Vec::new(),
             periods,
         };
+        c.load = (0..n)
+            .map(|j| {
+                let (lo, hi) = (c.dem_off[j] as usize, c.dem_off[j + 1] as usize);
+                (lo..hi)
+                    .map(|k| {
+                        f64::from(c.dem_amt[k]) / f64::from(c.cap[c.dem_res[k] as usize].max(1))
+                    })
+                    .sum()
+            })
+            .collect();
         c.lft = c.latest_finish();
         c
     }
@@ -293,48 +307,76 @@ impl<'c> Justifier<'c> {
             order: Vec::with_capacity(c.n),
         }
     }
+}
 
-    /// Schedules `list` forward, then justifies right and left (one schedule per pass,
-    /// each taken from `budget`). On return `self.start` holds the best schedule and
-    /// `list` is rewritten as its activities in start order. `None` if the budget was
+impl Justifier<'_> {
+    /// Schedules `list` in one direction (forward, or backward on the reversed network),
+    /// then justifies once in the other direction; two schedules from `budget`. On return
+    /// `self.start` holds the better schedule in forward time. `None` if the budget was
     /// already spent.
-    pub(crate) fn evaluate(&mut self, list: &mut [u32], budget: &mut Budget<'_>) -> Option<u32> {
+    pub(crate) fn evaluate_pair(
+        &mut self,
+        list: &[u32],
+        backward: bool,
+        budget: &mut Budget<'_>,
+    ) -> Option<u32> {
         if !budget.take() {
             return None;
         }
         let c = self.c;
-        let m1 = self.sgs.run(c, list, false, &mut self.start);
-        let mut best = m1;
-        if budget.take() {
+        if backward {
+            let m1 = self.sgs.run(c, list, true, &mut self.back);
+            for j in 0..c.n {
+                self.start[j] = m1 - self.back[j] - c.dur[j];
+            }
+            if !budget.take() {
+                return Some(m1);
+            }
+            let start = &self.start;
+            sort_into(c, &mut self.keys, &mut self.order, false, |j| start[j]);
+            let m2 = self.sgs.run(c, &self.order, false, &mut self.back);
+            if m2 <= m1 {
+                std::mem::swap(&mut self.start, &mut self.back);
+                return Some(m2);
+            }
+            Some(m1)
+        } else {
+            let m1 = self.sgs.run(c, list, false, &mut self.start);
+            if !budget.take() {
+                return Some(m1);
+            }
             let start = &self.start;
             sort_into(c, &mut self.keys, &mut self.order, true, |j| {
                 m1 - (start[j] + c.dur[j])
             });
             let m2 = self.sgs.run(c, &self.order, true, &mut self.back);
-            if m2 <= best {
-                best = m2;
+            if m2 <= m1 {
                 for j in 0..c.n {
                     self.start[j] = m2 - self.back[j] - c.dur[j];
                 }
+                return Some(m2);
             }
-            if budget.take() {
-                let start = &self.start;
-                sort_into(c, &mut self.keys, &mut self.order, false, |j| start[j]);
-                let order = std::mem::take(&mut self.order);
-                let mut fwd = std::mem::take(&mut self.back);
-                let m3 = self.sgs.run(c, &order, false, &mut fwd);
-                if m3 <= best {
-                    best = m3;
-                    std::mem::swap(&mut self.start, &mut fwd);
-                }
-                self.back = fwd;
-                self.order = order;
-            }
+            Some(m1)
         }
-        let start = &self.start;
-        sort_into(c, &mut self.keys, &mut self.order, false, |j| start[j]);
-        list.copy_from_slice(&self.order);
-        Some(best)
+    }
+
+    /// The activity list of schedule `start` (forward time, makespan `makespan`) in the
+    /// given direction: by start time, or for backward by decreasing finish time.
+    pub(crate) fn list_of(
+        &mut self,
+        start: &[u32],
+        makespan: u32,
+        backward: bool,
+        out: &mut Vec<u32>,
+    ) {
+        let c = self.c;
+        if backward {
+            sort_into(c, &mut self.keys, out, true, |j| {
+                makespan - (start[j] + c.dur[j])
+            });
+        } else {
+            sort_into(c, &mut self.keys, out, false, |j| start[j]);
+        }
     }
 }
 
@@ -406,14 +448,20 @@ mod tests {
     }
 
     #[test]
-    fn justification_counts_three_schedules() {
+    fn justification_counts_two_schedules_and_never_worsens() {
         let c = Classic::new(&tiny());
         let mut j = Justifier::new(&c);
-        let mut list = vec![0, 3, 1, 2];
         let mut b = Budget::new(10, None, None, &NoProgress, 0);
-        assert_eq!(j.evaluate(&mut list, &mut b), Some(6));
-        assert_eq!(b.used, 3);
+        // Forward: 3 waits for 0 and sits idle; justified, still makespan 6.
+        assert_eq!(j.evaluate_pair(&[0, 1, 2, 3], false, &mut b), Some(6));
+        assert_eq!(b.used, 2);
+        assert_eq!(j.evaluate_pair(&[3, 2, 1, 0], true, &mut b), Some(6));
+        assert_eq!(b.used, 4);
+        let mut list = Vec::new();
+        let start = j.start.clone();
+        j.list_of(&start, 6, false, &mut list);
+        assert_eq!(list.len(), 4);
         let mut b = Budget::new(0, None, None, &NoProgress, 0);
-        assert_eq!(j.evaluate(&mut list, &mut b), None);
+        assert_eq!(j.evaluate_pair(&list, false, &mut b), None);
     }
 }

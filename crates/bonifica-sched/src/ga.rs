@@ -1,19 +1,16 @@
 //! Genetic algorithm for classic RCPSP, after Hartmann (1998) and Valls et al. (2005,
-//! 2008): activity-list individuals, an initial population from regret-based biased
-//! random sampling on the latest-finish-time rule, tournament selection, two-point
-//! crossover preserving precedence feasibility, adjacent-swap mutation, and every child
-//! improved by forward–backward justification, its list replaced by the start order of
-//! the justified schedule. The population keeps the best distinct individuals.
+//! 2008). Individuals are justified schedules. The initial population comes from
+//! regret-based biased random sampling on the latest-finish-time rule. Each generation
+//! works in one direction, alternating forward and backward: parents chosen by binary
+//! tournament are turned into activity lists in that direction, combined by peak
+//! crossover (the father's densest window of resource use is kept in his order, the rest
+//! follows the mother), mutated by adjacent swaps, scheduled in that direction by the
+//! serial SGS and justified once in the other (two schedules per child). The population
+//! keeps the best distinct schedules.
 
 use crate::classic::{Classic, Justifier};
 use crate::rng::Rng;
 use crate::solve::Budget;
-
-struct Individual {
-    list: Vec<u32>,
-    makespan: u32,
-    hash: u64,
-}
 
 fn hash(list: &[u32]) -> u64 {
     list.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &x| {
@@ -28,10 +25,9 @@ fn population_size(schedules: u64, n: usize) -> usize {
     match schedules {
         0..=2_000 => 30,
         2_001..=10_000 if n <= 40 => 100,
-        2_001..=10_000 if n <= 80 => 80,
-        2_001..=10_000 => 55,
-        10_001..=30_000 => 150,
-        _ => 250,
+        2_001..=10_000 => 80,
+        10_001..=30_000 => 200,
+        _ => 400,
     }
 }
 
@@ -81,64 +77,15 @@ fn sample(c: &Classic, rng: &mut Rng, greedy: bool) -> Vec<u32> {
     list
 }
 
-/// Two-point crossover (Hartmann 1998): head of `mother`, middle from `father` in its
-/// order, tail from `mother` in its order. Keeps precedence feasibility.
-fn crossover(
-    mother: &[u32],
-    father: &[u32],
-    rng: &mut Rng,
-    seen: &mut [u32],
-    stamp: u32,
-    child: &mut Vec<u32>,
-) {
-    let n = mother.len();
-    let mut q1 = rng.below(n + 1);
-    let mut q2 = rng.below(n + 1);
-    if q1 > q2 {
-        std::mem::swap(&mut q1, &mut q2);
-    }
-    child.clear();
-    for &j in &mother[..q1] {
-        seen[j as usize] = stamp;
-        child.push(j);
-    }
-    for &j in father {
-        if child.len() >= q2 {
-            break;
-        }
-        if seen[j as usize] != stamp {
-            seen[j as usize] = stamp;
-            child.push(j);
-        }
-    }
-    for &j in mother {
-        if seen[j as usize] != stamp {
-            seen[j as usize] = stamp;
-            child.push(j);
-        }
-    }
+/// A justified schedule in the population.
+struct Member {
+    start: Vec<u32>,
+    makespan: u32,
+    hash: u64,
 }
 
-/// Swaps neighbours with probability `p` each when neither directly precedes the other.
-fn mutate(c: &Classic, list: &mut [u32], p: f64, rng: &mut Rng) {
-    for i in 0..list.len().saturating_sub(1) {
-        if rng.chance(p) && !c.precedes(list[i] as usize, list[i + 1] as usize) {
-            list.swap(i, i + 1);
-        }
-    }
-}
-
-fn tournament(pop: &[Individual], rng: &mut Rng) -> usize {
-    let a = rng.below(pop.len());
-    let b = rng.below(pop.len());
-    if pop[b].makespan < pop[a].makespan {
-        b
-    } else {
-        a
-    }
-}
-
-/// Runs the GA until the budget is spent; returns the best makespan and its start times.
+/// Runs the GA until the budget is spent or the critical-path bound is reached; returns
+/// the best makespan and its start times.
 pub(crate) fn run(
     c: &Classic,
     seed: u64,
@@ -149,70 +96,71 @@ pub(crate) fn run(
     let mut just = Justifier::new(c);
     let lower = c.critical_path();
     let mut best: Option<(u32, Vec<u32>)> = None;
-    let mut pop: Vec<Individual> = Vec::new();
     let size = population_size(budget.max(), c.n);
     let pm = 0.05;
+    let mut pop: Vec<Member> = Vec::new();
     let consider = |just: &Justifier<'_>, m: u32, best: &mut Option<(u32, Vec<u32>)>| {
         if best.as_ref().is_none_or(|b| m < b.0) {
             *best = Some((m, just.start.clone()));
         }
     };
     for k in 0..size {
-        let mut list = sample(c, &mut rng, k == 0);
-        let Some(m) = just.evaluate(&mut list, budget) else {
+        let list = sample(c, &mut rng, k == 0);
+        let Some(m) = just.evaluate_pair(&list, false, budget) else {
             break;
         };
         consider(&just, m, &mut best);
-        let h = hash(&list);
-        pop.push(Individual {
-            list,
+        pop.push(Member {
+            start: just.start.clone(),
             makespan: m,
-            hash: h,
+            hash: hash(&just.start),
         });
     }
-    let mut seen = vec![0u32; c.n];
-    let mut stamp = 0u32;
-    let mut children: Vec<Individual> = Vec::with_capacity(size);
+    let mut backward = true;
+    let (mut la, mut lb) = (Vec::with_capacity(c.n), Vec::with_capacity(c.n));
+    let (mut ka, mut kb, mut util) = (vec![0u32; c.n], vec![0u32; c.n], Vec::new());
+    let mut children: Vec<Member> = Vec::with_capacity(size);
     while best.as_ref().is_some_and(|b| b.0 > lower)
         && budget.keep_going(best.as_ref().map(|b| i64::from(b.0)))
     {
         children.clear();
         let mut spent = false;
-        while children.len() < size {
+        while children.len() < size && !spent {
             let mother = tournament(&pop, &mut rng);
             let father = tournament(&pop, &mut rng);
-            for (a, b) in [(mother, father), (father, mother)] {
-                stamp += 1;
+            just.list_of(&pop[mother].start, pop[mother].makespan, backward, &mut la);
+            just.list_of(&pop[father].start, pop[father].makespan, backward, &mut lb);
+            for (x, k) in [(mother, &mut ka), (father, &mut kb)] {
+                let m = &pop[x];
+                for (kj, (&s, &d)) in k.iter_mut().zip(m.start.iter().zip(&c.dur)) {
+                    *kj = if backward { m.makespan - s - d } else { s };
+                }
+            }
+            let pair = [
+                (&la, &lb, &kb, pop[father].makespan),
+                (&lb, &la, &ka, pop[mother].makespan),
+            ];
+            for (a, b, kf, msf) in pair {
                 let mut list = Vec::with_capacity(c.n);
-                crossover(
-                    &pop[a].list,
-                    &pop[b].list,
-                    &mut rng,
-                    &mut seen,
-                    stamp,
-                    &mut list,
-                );
-                mutate(c, &mut list, pm, &mut rng);
-                let Some(m) = just.evaluate(&mut list, budget) else {
+                peak_crossover(c, a, b, kf, msf, &mut rng, &mut util, &mut list);
+                mutate(c, &mut list, pm, backward, &mut rng);
+                let Some(m) = just.evaluate_pair(&list, backward, budget) else {
                     spent = true;
                     break;
                 };
                 consider(&just, m, &mut best);
-                let h = hash(&list);
-                children.push(Individual {
-                    list,
+                children.push(Member {
+                    start: just.start.clone(),
                     makespan: m,
-                    hash: h,
+                    hash: hash(&just.start),
                 });
-            }
-            if spent {
-                break;
             }
         }
         pop.append(&mut children);
         pop.sort_by_key(|i| (i.makespan, i.hash));
         pop.dedup_by_key(|i| i.hash);
         pop.truncate(size);
+        backward = !backward;
         if spent {
             break;
         }
@@ -220,22 +168,139 @@ pub(crate) fn run(
     best
 }
 
+/// Peak crossover (after Valls et al. 2008): finds the window of the father's schedule
+/// with the highest resource utilisation; the child lists first the mother's activities
+/// that the father starts before the window (in the mother's order), then those the
+/// father starts inside it (in the father's order), then the rest in the mother's order.
+/// `key` are the father's start times in the direction of the lists.
+#[allow(clippy::too_many_arguments)]
+fn peak_crossover(
+    c: &Classic,
+    mother: &[u32],
+    father: &[u32],
+    key: &[u32],
+    makespan: u32,
+    rng: &mut Rng,
+    util: &mut Vec<f64>,
+    child: &mut Vec<u32>,
+) {
+    let ms = makespan as usize;
+    util.clear();
+    util.resize(ms + 1, 0.0);
+    for ((&s, &d), &load) in key.iter().zip(&c.dur).zip(&c.load) {
+        let (s, d) = (s as usize, d as usize);
+        for u in &mut util[s.min(ms)..(s + d).min(ms)] {
+            *u += load;
+        }
+    }
+    let len = (ms / 8 + rng.below(ms / 3 + 1)).clamp(1, ms.max(1));
+    let mut sum: f64 = util[..len.min(ms)].iter().sum();
+    let (mut best, mut t1) = (sum, 0usize);
+    for t in 1..=ms.saturating_sub(len) {
+        sum += util[t + len - 1] - util[t - 1];
+        if sum > best {
+            best = sum;
+            t1 = t;
+        }
+    }
+    let (t1, t2) = (t1 as u32, (t1 + len) as u32);
+    child.clear();
+    child.extend(mother.iter().filter(|&&j| key[j as usize] < t1));
+    child.extend(
+        father
+            .iter()
+            .filter(|&&j| (t1..t2).contains(&key[j as usize])),
+    );
+    child.extend(mother.iter().filter(|&&j| key[j as usize] >= t2));
+}
+
+/// Swaps neighbours with probability `p` each when neither directly precedes the other
+/// (in the direction of the list).
+fn mutate(c: &Classic, list: &mut [u32], p: f64, backward: bool, rng: &mut Rng) {
+    for i in 0..list.len().saturating_sub(1) {
+        let (x, y) = (list[i] as usize, list[i + 1] as usize);
+        let related = if backward {
+            c.precedes(y, x)
+        } else {
+            c.precedes(x, y)
+        };
+        if rng.chance(p) && !related {
+            list.swap(i, i + 1);
+        }
+    }
+}
+
+/// Binary tournament: the better of two random members.
+fn tournament(pop: &[Member], rng: &mut Rng) -> usize {
+    let a = rng.below(pop.len());
+    let b = rng.below(pop.len());
+    if pop[b].makespan < pop[a].makespan {
+        b
+    } else {
+        a
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Activity, CapacityProfile, Demand, Mode, Precedence, Problem, Resource};
+
+    fn chain_and_free() -> Classic {
+        let act = |d| Activity {
+            modes: vec![Mode {
+                duration: d,
+                demands: vec![Demand {
+                    resource: 0,
+                    amount: 1,
+                }],
+            }],
+            ..Default::default()
+        };
+        Classic::new(&Problem {
+            activities: vec![act(2), act(2), act(2), act(2)],
+            resources: vec![Resource {
+                name: "r".into(),
+                capacity: CapacityProfile::constant(2),
+            }],
+            precedences: vec![Precedence {
+                before: 0,
+                after: 1,
+                ..Default::default()
+            }],
+            ..Default::default()
+        })
+    }
 
     #[test]
-    fn crossover_keeps_every_activity_once() {
+    fn peak_crossover_keeps_every_activity_once_in_precedence_order() {
+        let c = chain_and_free();
         let mut rng = Rng::new(1, 0);
-        let mother = [0, 1, 2, 3, 4, 5];
-        let father = [0, 2, 1, 4, 3, 5];
-        let mut seen = vec![0; 6];
-        let mut child = Vec::new();
-        for stamp in 1..50 {
-            crossover(&mother, &father, &mut rng, &mut seen, stamp, &mut child);
+        let mother = [3, 2, 0, 1];
+        let father = [0, 2, 1, 3];
+        let key = [0, 2, 0, 2];
+        let (mut util, mut child) = (Vec::new(), Vec::new());
+        for _ in 0..50 {
+            peak_crossover(
+                &c, &mother, &father, &key, 4, &mut rng, &mut util, &mut child,
+            );
             let mut sorted = child.clone();
             sorted.sort_unstable();
-            assert_eq!(sorted, vec![0, 1, 2, 3, 4, 5]);
+            assert_eq!(sorted, vec![0, 1, 2, 3]);
+            let pos = |j| child.iter().position(|&x| x == j);
+            assert!(pos(0) < pos(1), "{child:?}");
+        }
+    }
+
+    #[test]
+    fn sampling_gives_precedence_feasible_lists() {
+        let c = chain_and_free();
+        let mut rng = Rng::new(2, 0);
+        for k in 0..20 {
+            let list = sample(&c, &mut rng, k == 0);
+            assert_eq!(list.len(), 4);
+            let pos = |j| list.iter().position(|&x| x == j);
+            assert!(pos(0) < pos(1));
         }
     }
 }
