@@ -1,0 +1,114 @@
+//! The default demo region (1,000 deminers, 5,000 workers) planned end to end.
+
+use std::sync::OnceLock;
+
+use bonifica_model::Dataset;
+use bonifica_planner::{Limits, Plan, Planner, PlannerConfig, Scenario, apply, check, compare};
+use bonifica_synth::{Params, generate};
+
+fn region() -> &'static Dataset {
+    static REGION: OnceLock<Dataset> = OnceLock::new();
+    REGION.get_or_init(|| generate(&Params::default()).expect("default region generates"))
+}
+
+fn quick(dataset: &Dataset, iterations: u64) -> (Planner, Plan) {
+    let planner = Planner::new(
+        dataset,
+        &PlannerConfig::default(),
+        Params::default().start_date,
+    )
+    .expect("default region is plannable");
+    let limits = Limits {
+        time_budget: None,
+        max_iterations: Some(iterations),
+        ..Limits::default()
+    };
+    let (plan, _) = planner.plan(&limits, &|_| {});
+    (planner, plan)
+}
+
+fn test_data(name: &str) -> String {
+    let path = format!(
+        "{}/../../test-data/planner/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[test]
+fn default_region_plans_with_no_violation_and_beats_the_baseline() {
+    let (_, plan) = quick(region(), 2);
+    let violations = check(region(), &PlannerConfig::default(), &plan).expect("checkable");
+    assert!(
+        violations.is_empty(),
+        "{} violations, first: {:?}",
+        violations.len(),
+        violations.first()
+    );
+    assert!(!plan.items.is_empty());
+    let baseline = plan.baseline_objective.expect("baseline computed");
+    assert!(
+        plan.objective_value <= 0.8 * baseline,
+        "plan {} is not 20 % better than baseline {baseline}",
+        plan.objective_value
+    );
+    // Every asset has its explanation, ranked.
+    assert_eq!(plan.priorities.len(), plan.assets.len());
+    assert_eq!(plan.priorities.first().map(|p| p.rank), Some(1));
+}
+
+#[test]
+fn twice_the_deminers_restores_service_sooner() {
+    let scenario = Scenario::from_toml(&test_data("twice-deminers.toml")).expect("scenario parses");
+    assert_eq!(scenario.deminers_factor, 2.0);
+    let doubled = apply(region(), &scenario).expect("scenario applies");
+    assert_eq!(doubled.teams.len(), 2 * region().teams.len());
+    let (_, base) = quick(region(), 0);
+    let (_, mut more) = quick(&doubled, 0);
+    more.name = scenario.name.clone();
+    let c = compare(&base, &more);
+    let mean = |p: &Plan| p.indicators.weighted_mean_restoration_day;
+    assert!(mean(&more) < mean(&base), "{c}");
+    // Not every asset comes sooner: more released land means more repairs competing for
+    // the same crews, so the assertion is on the weighted aggregate.
+    assert!(
+        more.indicators.assets_restored >= base.indicators.assets_restored,
+        "{c}"
+    );
+    assert!(c.assets_earlier > 0, "{c}");
+    assert!(c.to_string().contains("twice-deminers"));
+}
+
+#[test]
+fn forecast_p90_is_never_before_p50() {
+    let (planner, plan) = quick(region(), 0);
+    let f = planner.forecast(&plan, 6, 3);
+    assert_eq!(f.assets.len(), plan.assets.len());
+    let late =
+        |d: Option<bonifica_model::Date>| d.map_or(i64::MAX, |d| (d - plan.start_date).num_days());
+    for r in f.assets.iter().chain(&f.hazards) {
+        assert!(
+            r.p90_day >= r.p50_day,
+            "{}: P90 {} before P50 {}",
+            r.code,
+            r.p90_day,
+            r.p50_day
+        );
+        assert!(late(r.p90) >= late(r.p50), "{}", r.code);
+    }
+    assert!(late(f.programme_p90) >= late(f.programme_p50));
+    // The same seed gives the same forecast.
+    assert_eq!(planner.forecast(&plan, 6, 3), f);
+}
+
+#[test]
+fn a_programme_file_overrides_the_defaults() {
+    let config = PlannerConfig::from_toml(&test_data("programme.toml")).expect("config parses");
+    assert_eq!(config.productivity.manual_m2_per_deminer_day, 20.0);
+    assert_eq!(config.gating.buffer_m, 100.0);
+    assert_eq!(
+        config.objective.priority_multipliers.get("bridge"),
+        Some(&2.0)
+    );
+    assert_eq!(config.survey, PlannerConfig::default().survey);
+}
