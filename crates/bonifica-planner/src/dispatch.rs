@@ -109,6 +109,9 @@ pub fn dispatch(region: &Region, inst: &Instance, order: &[u32], rule: Rule) -> 
     let mut placed: Vec<Option<Placement>> = vec![None; n];
     let mut deferred: Vec<Option<DeferReason>> = vec![Some(DeferReason::DependencyCycle); n];
     let mut calendars: Vec<Vec<Busy>> = vec![Vec::new(); region.units.len()];
+    // Longest gap before or between the items of each calendar, travel ignored: an item
+    // longer than it can only go after the last item.
+    let mut max_gap: Vec<i64> = vec![0; region.units.len()];
     for &i in order {
         let i = i as usize;
         let item = &inst.items[i];
@@ -140,6 +143,7 @@ pub fn dispatch(region: &Region, inst: &Instance, order: &[u32], rule: Rule) -> 
             let fit = match rule {
                 Rule::EarliestFinish => earliest_fit(
                     cal,
+                    max_gap[u as usize],
                     &unit.windows,
                     unit.base_zone,
                     &region.zones,
@@ -184,6 +188,11 @@ pub fn dispatch(region: &Region, inst: &Instance, order: &[u32], rule: Rule) -> 
                 zone: item.zone,
             },
         );
+        let lead = cal.first().map_or(0, |b| b.start);
+        max_gap[u as usize] = cal
+            .windows(2)
+            .map(|w| w[1].start - w[0].end)
+            .fold(lead, i64::max);
         placed[i] = Some(Placement {
             unit: u,
             start,
@@ -199,6 +208,7 @@ pub fn dispatch(region: &Region, inst: &Instance, order: &[u32], rule: Rule) -> 
 #[allow(clippy::too_many_arguments)]
 fn earliest_fit(
     cal: &[Busy],
+    max_gap: i64,
     windows: &[(i64, i64)],
     base: usize,
     zones: &Zones,
@@ -207,7 +217,11 @@ fn earliest_fit(
     dur: i64,
     bound: i64,
 ) -> Option<(i64, i64)> {
-    let first = cal.partition_point(|b| b.end <= release);
+    let first = if dur > max_gap {
+        cal.len()
+    } else {
+        cal.partition_point(|b| b.end <= release)
+    };
     for j in first..=cal.len() {
         let prev = j.checked_sub(1).map(|k| cal[k]);
         let travel = prev.map_or_else(|| zones.travel(base, zone), |p| zones.travel(p.zone, zone));

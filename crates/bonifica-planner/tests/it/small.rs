@@ -166,3 +166,54 @@ fn suspected_areas_are_surveyed_first_and_mostly_cancelled() {
     assert!((o.cancelled_m2 / total - 0.6).abs() < 1e-9);
     assert!((o.reduced_m2 / total - 0.2).abs() < 1e-9);
 }
+
+#[test]
+fn the_same_seed_gives_the_same_plan_and_cancel_keeps_one() {
+    let mut f = Fixture::new();
+    f.team(Method::Manual, 10, SITE, (0, 365));
+    f.team(Method::Manual, 8, (SITE.0 + 0.3, SITE.1), (0, 365));
+    f.crew(Trade::Roads, 10, SITE, (0, 365));
+    for k in 0..6 {
+        f.hazard(
+            Classification::Cha,
+            (SITE.0 + 0.05 * f64::from(k), SITE.1),
+            80.0,
+        );
+        f.asset(
+            AssetKind::RoadSegment,
+            (SITE.0 + 0.05 * f64::from(k) + dlon(40.0), SITE.1 + 0.0003),
+            &[(Trade::Roads, 20.0)],
+            &[],
+        );
+    }
+    let planner =
+        bonifica_planner::Planner::new(&f.d, &Default::default(), day(0)).expect("plannable");
+    let limits = bonifica_planner::Limits {
+        time_budget: None,
+        max_iterations: Some(20),
+        seed: 5,
+        ..Default::default()
+    };
+    let dates = |p: &bonifica_planner::Plan| {
+        p.items
+            .iter()
+            .map(|i| (i.subject.code.clone(), i.unit_code.clone(), i.start))
+            .collect::<Vec<_>>()
+    };
+    let a = planner.plan(&limits, &|_| {}).0;
+    let b = planner.plan(&limits, &|_| {}).0;
+    assert_eq!(dates(&a), dates(&b));
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let limits = bonifica_planner::Limits {
+        time_budget: None,
+        max_iterations: None,
+        cancel: Some(cancel),
+        ..Default::default()
+    };
+    let c = planner.plan(&limits, &|_| {}).0;
+    assert_eq!(c.items.len(), a.items.len());
+    assert_eq!(
+        check(&f.d, &Default::default(), &c).expect("checkable"),
+        vec![]
+    );
+}
