@@ -1,0 +1,277 @@
+// The only module that speaks to the server: the public JSON API, same origin, cookie
+// session with a CSRF token on every change. Errors come back as problem+json.
+
+/** A user as `POST /api/session` and `GET /api/session` return it. */
+export interface User {
+  username: string;
+  role: Role;
+  organisation?: string | null;
+  team?: string | null;
+}
+
+export type Role = 'coordinator' | 'defence_liaison' | 'operations_manager' | 'team_leader' | 'viewer';
+
+/** One field's problem in a validation error. */
+export interface FieldProblem {
+  field: string;
+  problem: string;
+}
+
+/** An API error (RFC 9457 problem details), with the HTTP status. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string,
+    readonly errors: FieldProblem[],
+  ) {
+    super(detail || title || `HTTP ${status}`);
+  }
+}
+
+export interface Feature {
+  type: 'Feature';
+  id?: string | number;
+  geometry: { type: string; coordinates: unknown } | null;
+  properties: Record<string, unknown>;
+}
+
+export interface FeatureCollection {
+  type: 'FeatureCollection';
+  features: Feature[];
+}
+
+/** The map layers the API serves. */
+export const MAP_LAYERS = ['regions', 'rivers', 'settlements', 'hazard-areas', 'assets', 'teams', 'crews'] as const;
+export type MapLayer = (typeof MAP_LAYERS)[number];
+
+let csrfToken: string | null = sessionStorage.getItem('bonifica.csrf');
+
+/** A JSON answer with its ETag, when the server sent one. */
+export interface Tagged<T> {
+  body: T;
+  etag: string | null;
+}
+
+/** Sends a request and parses the JSON answer; throws [`ApiError`] on any failure. */
+export async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Tagged<T>> {
+  const sent: Record<string, string> = { Accept: 'application/json', ...headers };
+  if (body !== undefined) sent['Content-Type'] = 'application/json';
+  if (method !== 'GET' && method !== 'HEAD' && csrfToken) sent['X-CSRF-Token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: sent,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+    });
+  } catch (err) {
+    throw new ApiError(0, 'network error', `the server did not answer: ${String(err)}`, []);
+  }
+  const text = await response.text();
+  let parsed: unknown = null;
+  if (text) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = text;
+    }
+  }
+  if (!response.ok) {
+    const p = (parsed && typeof parsed === 'object' ? parsed : {}) as Record<string, unknown>;
+    const errors = Array.isArray(p.errors) ? (p.errors as FieldProblem[]) : [];
+    throw new ApiError(
+      response.status,
+      String(p.title ?? response.statusText),
+      String(p.detail ?? (typeof parsed === 'string' ? parsed : '')),
+      errors,
+    );
+  }
+  return { body: parsed as T, etag: response.headers.get('ETag') };
+}
+
+export async function get<T>(path: string): Promise<T> {
+  return (await request<T>('GET', path)).body;
+}
+
+/** Signs in; keeps the CSRF token for later changes. */
+export async function login(username: string, password: string): Promise<User> {
+  const { body } = await request<{ user: User; csrf_token: string }>('POST', '/api/session', { username, password });
+  csrfToken = body.csrf_token;
+  sessionStorage.setItem('bonifica.csrf', csrfToken);
+  return body.user;
+}
+
+/** The signed-in user, or `null` when there is no session. */
+export async function currentUser(): Promise<User | null> {
+  try {
+    const body = await get<{ user?: User; csrf_token?: string } & Partial<User>>('/api/session');
+    if (body.csrf_token) {
+      csrfToken = body.csrf_token;
+      sessionStorage.setItem('bonifica.csrf', csrfToken);
+    }
+    if (body.user) return body.user;
+    if (body.username && body.role) return body as User;
+    return null;
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 401 || err.status === 403)) return null;
+    throw err;
+  }
+}
+
+export async function logout(): Promise<void> {
+  try {
+    await request('DELETE', '/api/session');
+  } finally {
+    csrfToken = null;
+    sessionStorage.removeItem('bonifica.csrf');
+  }
+}
+
+export function mapLayer(layer: MapLayer): Promise<FeatureCollection> {
+  return get<FeatureCollection>(`/api/map/${layer}`);
+}
+
+/** Counts and totals, as `bonifica summary --json` prints them. */
+export interface Summary {
+  regions?: number;
+  organisations?: number;
+  people?: number;
+  deminers?: number;
+  workers?: number;
+  contracts?: number;
+  teams?: number;
+  crews?: number;
+  settlements?: number;
+  population?: number;
+  hazard_areas?: number;
+  assets?: number;
+  damaged_assets?: number;
+  hazard_km2?: Record<string, Record<string, number>>;
+  damaged_road_km?: number;
+  damaged_rail_km?: number;
+  contracts_ending_30_60_90?: [number, number, number];
+  first_contract_start?: string | null;
+  last_contract_end?: string | null;
+}
+
+export function summary(): Promise<Summary> {
+  return get<Summary>('/api/summary');
+}
+
+/** A list answer: either a bare array or `{items: [...]}`. */
+export async function list<T>(path: string): Promise<T[]> {
+  const body = await get<unknown>(path);
+  if (Array.isArray(body)) return body as T[];
+  const o = body as Record<string, unknown>;
+  for (const key of ['items', 'data', 'records', 'features']) {
+    if (Array.isArray(o?.[key])) return o[key] as T[];
+  }
+  return [];
+}
+
+// ---- Plans -------------------------------------------------------------------------------
+
+export interface PlannedItem {
+  kind: { type: string; trade?: string };
+  subject: { record: string; id: string; code: string };
+  unit_id: string;
+  unit_code: string;
+  start: string;
+  end: string;
+  start_day: number;
+  finish_day: number;
+  work: number;
+}
+
+export interface Itinerary {
+  unit_id: string;
+  unit_code: string;
+  kind: { type: 'team' | 'crew'; value: string };
+  items: number[];
+  busy_days: number;
+  available_days: number;
+}
+
+export interface Month {
+  month: string;
+  cancelled_km2: number;
+  reduced_km2: number;
+  cleared_km2: number;
+  road_km_reopened: number;
+  rail_km_reopened: number;
+  power_population_share: number;
+  team_utilisation: number;
+  crew_utilisation: number;
+}
+
+export interface RecordForecast {
+  id: string;
+  code: string;
+  p50: string | null;
+  p90: string | null;
+}
+
+/** A plan as the planner writes it (the fields the app reads). */
+export interface Plan {
+  name: string;
+  start_date: string;
+  objective: unknown;
+  objective_value: number;
+  baseline_objective?: number | null;
+  penalty_date: string;
+  items: PlannedItem[];
+  itineraries: Itinerary[];
+  hazards: { id: string; code: string; release_date: string | null }[];
+  assets: { id: string; code: string; kind: string; restoration_date: string | null; blocking: string[] }[];
+  deferred: unknown[];
+  indicators: {
+    months: Month[];
+    released_km2: number;
+    road_km_reopened: number;
+    rail_km_reopened: number;
+    power_population_share: number;
+    assets_restored: number;
+    hazards_released: number;
+    programme_end: string | null;
+  };
+  forecast?: { hazards: RecordForecast[]; assets: RecordForecast[]; programme_p50?: string | null; programme_p90?: string | null };
+}
+
+/** A plan job's state as `GET /api/plans/{id}` returns it. */
+export interface PlanJob {
+  id?: string;
+  state: string;
+  progress?: number | null;
+  best_objective?: number | null;
+  scenario?: string | null;
+  result?: (Plan & { plan?: Plan; forecast?: Plan['forecast'] }) | null;
+  error?: string | null;
+}
+
+/** The plan inside a finished job's result, whether it is wrapped or not. */
+export function planOf(job: PlanJob): Plan | null {
+  const r = job.result;
+  if (!r) return null;
+  if (r.plan) return { ...r.plan, forecast: r.plan.forecast ?? r.forecast };
+  return r.items ? r : null;
+}
+
+export async function startPlan(options: Record<string, unknown>): Promise<string> {
+  const { body } = await request<{ id: string }>('POST', '/api/plans', options);
+  return body.id;
+}
+
+export function planJob(id: string): Promise<PlanJob> {
+  return get<PlanJob>(`/api/plans/${encodeURIComponent(id)}`);
+}
+
+export async function cancelPlan(id: string): Promise<void> {
+  await request('DELETE', `/api/plans/${encodeURIComponent(id)}`);
+}

@@ -1,0 +1,61 @@
+// What the app has loaded, shared by the views: map layers (fetched once per session),
+// the summary, and the plan the timeline, Gantt and dashboard show.
+
+import { type Feature, type FeatureCollection, type MapLayer, type Plan, type Summary, mapLayer, summary } from './api';
+
+const layers = new Map<MapLayer, Promise<FeatureCollection>>();
+
+/** A map layer, fetched on first use. */
+export function layer(name: MapLayer): Promise<FeatureCollection> {
+  let found = layers.get(name);
+  if (!found) {
+    found = mapLayer(name);
+    found.catch(() => layers.delete(name));
+    layers.set(name, found);
+  }
+  return found;
+}
+
+/** Forgets loaded layers, after an edit or a sign-in as someone else. */
+export function forget(name?: MapLayer): void {
+  if (name) layers.delete(name);
+  else layers.clear();
+}
+
+let summaryCache: Promise<Summary> | null = null;
+export function currentSummary(refresh = false): Promise<Summary> {
+  if (!summaryCache || refresh) {
+    summaryCache = summary();
+    summaryCache.catch(() => (summaryCache = null));
+  }
+  return summaryCache;
+}
+
+/** The plan on show, and the job it came from. */
+export const shown: { plan: Plan | null; jobId: string | null; listeners: (() => void)[] } = {
+  plan: null,
+  jobId: null,
+  listeners: [],
+};
+
+export function showPlan(plan: Plan | null, jobId: string | null): void {
+  shown.plan = plan;
+  shown.jobId = jobId;
+  if (jobId) localStorage.setItem('bonifica.plan', jobId);
+  for (const listener of shown.listeners) listener();
+}
+
+/** Days from `start` to `date` (both `YYYY-MM-DD`). */
+export function dayOffset(start: string, date: string): number {
+  return Math.round((Date.parse(date) - Date.parse(start)) / 86_400_000);
+}
+
+/** The date `day` days after `start`, `YYYY-MM-DD`. */
+export function dateAt(start: string, day: number): string {
+  return new Date(Date.parse(start) + day * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** A feature's id as a string (property `id` first, then the feature id). */
+export function featureId(f: Feature): string {
+  return String(f.properties?.id ?? f.id ?? '');
+}

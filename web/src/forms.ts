@@ -1,0 +1,276 @@
+// Records: lists and forms to create and edit hazard areas (drawing the polygon on the map),
+// assets, teams, crews and contracts. Validation errors from the API's problem+json
+// (`errors: [{field, problem}]`) are shown beside their field.
+
+import maplibregl, { type GeoJSONSource } from 'maplibre-gl';
+import { ApiError, list, request } from './api';
+import { featureId, forget, layer } from './data';
+import { h, words } from './dom';
+import { clearDraft, drawPolygon } from './map/draw';
+import { baseStyle } from './map/layers';
+import { REGION_BOUNDS } from './map/view';
+import { canEdit } from './session';
+
+type Kind = 'text' | 'number' | 'date' | 'bool' | 'select' | 'polygon' | 'json';
+
+interface Field {
+  name: string;
+  label: string;
+  kind: Kind;
+  options?: string[];
+  required?: boolean;
+}
+
+interface Collection {
+  title: string;
+  fields: Field[];
+  /** Map layer to refresh after a change. */
+  layer?: 'hazard-areas' | 'assets' | 'teams' | 'crews';
+}
+
+const CONTAMINATION = ['ap_mines', 'av_mines', 'uxo', 'cluster_munitions', 'ied', 'abandoned_ordnance', 'mixed'];
+const ASSET_KINDS = ['road_segment', 'bridge', 'railway_segment', 'power_line', 'substation', 'civil_building', 'military_structure', 'agricultural_depot', 'water_works', 'heating_works'];
+
+export const COLLECTIONS: Record<string, Collection> = {
+  'hazard-areas': {
+    title: 'Hazard areas',
+    layer: 'hazard-areas',
+    fields: [
+      { name: 'code', label: 'Code', kind: 'text' },
+      { name: 'classification', label: 'Classification', kind: 'select', options: ['SHA', 'CHA'], required: true },
+      { name: 'contamination', label: 'Contamination', kind: 'select', options: CONTAMINATION, required: true },
+      { name: 'terrain', label: 'Terrain', kind: 'select', options: ['flat', 'rolling', 'steep', 'wetland', 'urban'] },
+      { name: 'vegetation', label: 'Vegetation', kind: 'select', options: ['none', 'light', 'medium', 'heavy'] },
+      { name: 'density_per_ha', label: 'Items per hectare', kind: 'number' },
+      { name: 'clearance_depth_cm', label: 'Clearance depth (cm)', kind: 'number' },
+      { name: 'evidence', label: 'Evidence', kind: 'text', required: true },
+      { name: 'restricted', label: 'Restricted (military)', kind: 'bool' },
+      { name: 'geometry', label: 'Polygon', kind: 'polygon', required: true },
+    ],
+  },
+  assets: {
+    title: 'Assets',
+    layer: 'assets',
+    fields: [
+      { name: 'code', label: 'Code', kind: 'text' },
+      { name: 'name', label: 'Name', kind: 'text', required: true },
+      { name: 'kind', label: 'Kind', kind: 'select', options: ASSET_KINDS, required: true },
+      { name: 'damage', label: 'Damage', kind: 'select', options: ['undamaged', 'minor', 'moderate', 'severe', 'destroyed'] },
+      { name: 'population_served', label: 'Population served', kind: 'number' },
+      { name: 'buffer_m', label: 'Working buffer (m)', kind: 'number' },
+      { name: 'restricted', label: 'Restricted (military)', kind: 'bool' },
+      { name: 'geometry', label: 'Footprint (GeoJSON)', kind: 'json', required: true },
+    ],
+  },
+  teams: {
+    title: 'Teams',
+    layer: 'teams',
+    fields: [
+      { name: 'code', label: 'Code', kind: 'text' },
+      { name: 'name', label: 'Name', kind: 'text', required: true },
+      { name: 'organisation_id', label: 'Organisation id', kind: 'text', required: true },
+      { name: 'method', label: 'Method', kind: 'select', options: ['manual', 'mechanical', 'mdd', 'bac', 'eod'], required: true },
+      { name: 'base', label: 'Base (GeoJSON point)', kind: 'json' },
+    ],
+  },
+  crews: {
+    title: 'Crews',
+    layer: 'crews',
+    fields: [
+      { name: 'code', label: 'Code', kind: 'text' },
+      { name: 'name', label: 'Name', kind: 'text', required: true },
+      { name: 'organisation_id', label: 'Organisation id', kind: 'text', required: true },
+      { name: 'trade', label: 'Trade', kind: 'select', options: ['roads', 'bridges', 'rail', 'power', 'buildings', 'general'], required: true },
+      { name: 'base', label: 'Base (GeoJSON point)', kind: 'json' },
+    ],
+  },
+  contracts: {
+    title: 'Contracts',
+    fields: [
+      { name: 'code', label: 'Code', kind: 'text' },
+      { name: 'person_id', label: 'Person id', kind: 'text', required: true },
+      { name: 'organisation_id', label: 'Organisation id', kind: 'text', required: true },
+      { name: 'start', label: 'Start', kind: 'date', required: true },
+      { name: 'end', label: 'End', kind: 'date', required: true },
+    ],
+  },
+};
+
+/** `#/records/<collection>[/<id>|/new]`. */
+export async function recordsPage(path: string[]): Promise<HTMLElement> {
+  const [name = 'hazard-areas', id] = path;
+  const collection = COLLECTIONS[name] ?? COLLECTIONS['hazard-areas'];
+  const tabs = h('div', { class: 'tabs' }, ...Object.entries(COLLECTIONS).map(([key, c]) => h('a', { href: `#/records/${key}`, class: key === name ? 'active' : '' }, c.title)));
+  const page = h('section', { class: 'page', id: 'records' }, tabs);
+  if (id) page.append(await formFor(name, collection, id === 'new' ? null : id));
+  else page.append(await listOf(name, collection));
+  return page;
+}
+
+async function listOf(name: string, c: Collection): Promise<HTMLElement> {
+  const rows = await list<Record<string, unknown>>(`/api/${name}`);
+  const shownRows = rows.slice(0, 500);
+  const columns = c.fields.filter((f) => f.kind !== 'polygon' && f.kind !== 'json').slice(0, 5);
+  return h(
+    'div',
+    { id: 'record-list' },
+    h('h2', {}, `${c.title} (${rows.length})`),
+    canEdit(name) ? h('a', { class: 'button', href: `#/records/${name}/new`, id: 'new-record' }, `New ${c.title.toLowerCase().replace(/s$/, '')}`) : null,
+    rows.length > shownRows.length ? h('p', { class: 'muted' }, `Showing the first ${shownRows.length}.`) : null,
+    h(
+      'table',
+      { class: 'list' },
+      h('tr', {}, ...columns.map((f) => h('th', {}, f.label))),
+      ...shownRows.map((r) =>
+        h('tr', { 'data-code': String(r.code ?? '') }, ...columns.map((f, i) => h('td', {}, i === 0 ? h('a', { href: `#/records/${name}/${encodeURIComponent(String(r.id))}` }, String(r[f.name] ?? '')) : words(r[f.name])))),
+      ),
+    ),
+  );
+}
+
+async function formFor(name: string, c: Collection, id: string | null): Promise<HTMLElement> {
+  let record: Record<string, unknown> = {};
+  let etag: string | null = null;
+  if (id) {
+    const answer = await request<Record<string, unknown>>('GET', `/api/${name}/${encodeURIComponent(id)}`);
+    record = answer.body;
+    etag = answer.etag;
+  }
+  const form = h('form', { class: 'form', id: 'record-form', novalidate: true });
+  const general = h('p', { class: 'error', id: 'form-error', role: 'alert' });
+  const errorSlots = new Map<string, HTMLElement>();
+  const readers: (() => [string, unknown])[] = [];
+  for (const field of c.fields) {
+    const slot = h('span', { class: 'field-error', 'data-error-for': field.name });
+    errorSlots.set(field.name, slot);
+    const [input, read] = fieldInput(field, record[field.name]);
+    readers.push(() => [field.name, read()]);
+    form.append(h('label', { for: `f-${field.name}` }, field.label), h('div', { class: 'field' }, input, slot));
+  }
+  const save = h('button', { type: 'submit', id: 'save' }, id ? 'Save changes' : 'Create');
+  form.append(h('div', { class: 'actions' }, save, h('a', { class: 'button secondary', href: `#/records/${name}` }, 'Cancel')), general);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    for (const slot of errorSlots.values()) slot.textContent = '';
+    general.textContent = '';
+    const body: Record<string, unknown> = { ...(id ? record : {}) };
+    for (const read of readers) {
+      const [key, value] = read();
+      if (value === undefined) delete body[key];
+      else body[key] = value;
+    }
+    save.disabled = true;
+    try {
+      const answer = id
+        ? await request<Record<string, unknown>>('PUT', `/api/${name}/${encodeURIComponent(id)}`, body, etag ? { 'If-Match': etag } : {})
+        : await request<Record<string, unknown>>('POST', `/api/${name}`, body);
+      if (c.layer) forget(c.layer);
+      const saved = answer.body ?? {};
+      general.className = 'ok';
+      general.textContent = `Saved ${String(saved.code ?? '')}.`;
+      form.dataset.saved = String(saved.id ?? saved.code ?? 'yes');
+      location.hash = `#/records/${name}`;
+    } catch (err) {
+      showErrors(err, errorSlots, general);
+    } finally {
+      save.disabled = false;
+    }
+  });
+  return h('div', {}, h('h2', {}, id ? `Edit ${String(record.code ?? id)}` : `New record: ${c.title.toLowerCase()}`), form);
+}
+
+/** Puts each problem beside its field; problems about other fields go to the form's foot. */
+function showErrors(err: unknown, slots: Map<string, HTMLElement>, general: HTMLElement): void {
+  general.className = 'error';
+  if (!(err instanceof ApiError)) {
+    general.textContent = String(err);
+    return;
+  }
+  const unplaced: string[] = [];
+  for (const { field, problem } of err.errors) {
+    const key = [...slots.keys()].find((k) => field === k || field.startsWith(`${k}.`) || field.startsWith(`${k}[`));
+    const slot = key ? slots.get(key) : undefined;
+    if (slot) {
+      slot.textContent = slot.textContent ? `${slot.textContent}; ${problem}` : problem;
+      slot.previousElementSibling?.classList.add('invalid');
+    } else unplaced.push(`${field}: ${problem}`);
+  }
+  general.textContent = err.status === 412 ? 'Someone changed this record since you opened it; reload and try again.' : [err.detail || err.title, ...unplaced].filter(Boolean).join(' — ');
+}
+
+function fieldInput(field: Field, value: unknown): [HTMLElement, () => unknown] {
+  const id = `f-${field.name}`;
+  switch (field.kind) {
+    case 'select': {
+      const select = h('select', { id, name: field.name }, h('option', { value: '' }, '—'), ...(field.options ?? []).map((o) => h('option', { value: o, selected: o === value }, words(o))));
+      return [select, () => select.value || undefined];
+    }
+    case 'bool': {
+      const box = h('input', { id, name: field.name, type: 'checkbox', checked: value === true });
+      return [box, () => box.checked];
+    }
+    case 'number': {
+      const input = h('input', { id, name: field.name, type: 'number', step: 'any', value: value === undefined || value === null ? '' : String(value) });
+      return [input, () => (input.value === '' ? undefined : Number(input.value))];
+    }
+    case 'date': {
+      const input = h('input', { id, name: field.name, type: 'date', value: value ? String(value) : '' });
+      return [input, () => input.value || undefined];
+    }
+    case 'json': {
+      const area = h('textarea', { id, name: field.name, rows: 3 }, value ? JSON.stringify(value) : '');
+      return [
+        area,
+        () => {
+          if (!area.value.trim()) return undefined;
+          try {
+            return JSON.parse(area.value);
+          } catch {
+            return area.value;
+          }
+        },
+      ];
+    }
+    case 'polygon':
+      return polygonInput(value);
+    default: {
+      const input = h('input', { id, name: field.name, value: value === undefined || value === null ? '' : String(value) });
+      return [input, () => (input.value.trim() === '' ? undefined : input.value.trim())];
+    }
+  }
+}
+
+/** A small map to draw the hazard area's polygon on, with the existing areas for reference. */
+function polygonInput(value: unknown): [HTMLElement, () => unknown] {
+  let geometry: unknown = value ?? undefined;
+  const canvas = h('div', { class: 'draw-map', id: 'draw-map' });
+  const hint = h('p', { class: 'muted', id: 'draw-hint' }, value ? 'The recorded polygon. Draw to replace it.' : 'Press Draw, then click the corners on the map.');
+  let drawing: ReturnType<typeof drawPolygon> | null = null;
+  const finish = h('button', { type: 'button', class: 'secondary', id: 'draw-finish', onclick: () => drawing?.finish() }, 'Finish');
+  const draw = h('button', { type: 'button', class: 'secondary', id: 'draw-start' }, 'Draw');
+  const box = h('div', {}, canvas, h('div', { class: 'actions' }, draw, finish), hint);
+  const map = new maplibregl.Map({ container: canvas, style: baseStyle(), bounds: REGION_BOUNDS, attributionControl: false });
+  map.on('load', async () => {
+    for (const name of ['regions', 'rivers', 'settlements', 'hazard-areas'] as const) {
+      layer(name)
+        .then((fc) => (map.getSource(name) as GeoJSONSource | undefined)?.setData(fc as GeoJSON.FeatureCollection))
+        .catch(() => {});
+    }
+    if (value && typeof value === 'object') (map.getSource('draft') as GeoJSONSource).setData({ type: 'Feature', properties: {}, geometry: value as GeoJSON.Geometry });
+    box.dataset.ready = 'true';
+  });
+  draw.addEventListener('click', async () => {
+    clearDraft(map);
+    document.body.dataset.drawing = 'true';
+    drawing = drawPolygon(map, hint);
+    const ring = await drawing.done;
+    document.body.dataset.drawing = 'false';
+    if (ring) {
+      geometry = { type: 'Polygon', coordinates: [ring] };
+      hint.textContent = `Polygon with ${ring.length - 1} corners.`;
+    }
+  });
+  return [box, () => geometry];
+}
+
+export { featureId };

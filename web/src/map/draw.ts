@@ -1,0 +1,75 @@
+// Drawing a hazard area's polygon on the map: click to add corners, click the first corner
+// or press Finish to close the ring, Escape to cancel. The draft shows in its own source.
+
+import type { GeoJSONSource, Map as MapLibreMap, MapMouseEvent } from 'maplibre-gl';
+
+export type Ring = [number, number][];
+
+/** Starts drawing; resolves with the closed ring (first corner repeated) or `null` when cancelled. */
+export function drawPolygon(map: MapLibreMap, hint: HTMLElement): { done: Promise<Ring | null>; finish: () => void; cancel: () => void } {
+  const corners: Ring = [];
+  let settle: (ring: Ring | null) => void = () => {};
+  const done = new Promise<Ring | null>((resolve) => (settle = resolve));
+  const source = () => map.getSource('draft') as GeoJSONSource | undefined;
+  const canvas = map.getCanvas();
+  canvas.style.cursor = 'crosshair';
+  map.doubleClickZoom.disable();
+
+  const redraw = () => {
+    const features: GeoJSON.Feature[] = corners.map((c) => ({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: c } }));
+    if (corners.length >= 2) {
+      const ring = corners.length >= 3 ? [...corners, corners[0]] : corners;
+      features.push({ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: ring } });
+    }
+    if (corners.length >= 3) {
+      features.push({ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [[...corners, corners[0]]] } });
+    }
+    source()?.setData({ type: 'FeatureCollection', features });
+    hint.textContent =
+      corners.length < 3
+        ? `Click the map to place corner ${corners.length + 1} of the hazard area (at least 3).`
+        : `${corners.length} corners. Click the first corner or press Finish to close the polygon.`;
+  };
+
+  const onClick = (e: MapMouseEvent) => {
+    if (corners.length >= 3) {
+      const first = map.project(corners[0]);
+      if (Math.hypot(first.x - e.point.x, first.y - e.point.y) < 10) return finish();
+    }
+    corners.push([round(e.lngLat.lng), round(e.lngLat.lat)]);
+    redraw();
+  };
+  const onKey = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') cancel();
+    if (e.key === 'Enter') finish();
+  };
+  const stop = () => {
+    map.off('click', onClick);
+    window.removeEventListener('keydown', onKey);
+    canvas.style.cursor = '';
+    map.doubleClickZoom.enable();
+  };
+  const finish = () => {
+    if (corners.length < 3) return;
+    stop();
+    settle([...corners, corners[0]]);
+  };
+  const cancel = () => {
+    stop();
+    source()?.setData({ type: 'FeatureCollection', features: [] });
+    settle(null);
+  };
+  map.on('click', onClick);
+  window.addEventListener('keydown', onKey);
+  redraw();
+  return { done, finish, cancel };
+}
+
+/** Clears the draft polygon. */
+export function clearDraft(map: MapLibreMap): void {
+  (map.getSource('draft') as GeoJSONSource | undefined)?.setData({ type: 'FeatureCollection', features: [] });
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}

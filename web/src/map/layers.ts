@@ -1,0 +1,181 @@
+// The map's sources and layers: every record layer is one GeoJSON source (thousands of
+// features, no DOM markers), drawn as fill, line and circle layers without text, so no
+// glyphs are needed and nothing is fetched from outside.
+
+import type { LayerSpecification, Map as MapLibreMap, StyleSpecification } from 'maplibre-gl';
+import { ASSET_LINE_WIDTH, COLOURS, assetColour, hazardColour } from './styles';
+
+/** A toggle in the layer panel: a label and the map layers it shows or hides. */
+export interface Toggle {
+  id: string;
+  label: string;
+  layers: string[];
+}
+
+export const TOGGLES: Toggle[] = [
+  { id: 'region', label: 'Region outline', layers: ['regions-fill', 'regions-line'] },
+  { id: 'rivers', label: 'Rivers', layers: ['rivers-line'] },
+  { id: 'settlements', label: 'Settlements', layers: ['settlements-circle'] },
+  { id: 'roads', label: 'Roads', layers: ['assets-roads'] },
+  { id: 'rail', label: 'Railways', layers: ['assets-rail'] },
+  { id: 'power', label: 'Power lines', layers: ['assets-power'] },
+  { id: 'assets', label: 'Other assets', layers: ['assets-points', 'assets-areas'] },
+  { id: 'hazards', label: 'Hazard areas', layers: ['hazard-areas-fill', 'hazard-areas-line'] },
+  { id: 'teams', label: 'Teams (bases)', layers: ['teams-circle'] },
+  { id: 'crews', label: 'Crews (bases)', layers: ['crews-circle'] },
+];
+
+/** Layers whose features open details when clicked, topmost first. */
+export const CLICKABLE = [
+  'teams-circle',
+  'crews-circle',
+  'assets-points',
+  'assets-rail',
+  'assets-roads',
+  'assets-power',
+  'assets-areas',
+  'hazard-areas-fill',
+  'settlements-circle',
+];
+
+const EMPTY = { type: 'FeatureCollection' as const, features: [] };
+
+/** The style: a plain background and our own sources; no tiles, no glyphs, no sprites. */
+export function baseStyle(): StyleSpecification {
+  const source = () => ({ type: 'geojson' as const, data: EMPTY });
+  return {
+    version: 8,
+    sources: {
+      regions: source(),
+      rivers: source(),
+      settlements: source(),
+      'hazard-areas': { type: 'geojson', data: EMPTY, promoteId: 'id' },
+      assets: { type: 'geojson', data: EMPTY, promoteId: 'id' },
+      teams: source(),
+      crews: source(),
+      draft: source(),
+    },
+    layers: layers(),
+  };
+}
+
+const isLine = ['match', ['geometry-type'], ['LineString', 'MultiLineString'], true, false];
+const kindIs = (...kinds: string[]) => ['match', ['get', 'kind'], kinds, true, false];
+
+function layers(): LayerSpecification[] {
+  return [
+    { id: 'background', type: 'background', paint: { 'background-color': COLOURS.background } },
+    { id: 'regions-fill', type: 'fill', source: 'regions', paint: { 'fill-color': COLOURS.region, 'fill-opacity': 0.9 } },
+    { id: 'regions-line', type: 'line', source: 'regions', paint: { 'line-color': COLOURS.regionLine, 'line-width': 1.5 } },
+    {
+      id: 'rivers-line',
+      type: 'line',
+      source: 'rivers',
+      paint: { 'line-color': COLOURS.river, 'line-width': ['interpolate', ['linear'], ['zoom'], 6, 1, 12, 3] },
+    },
+    {
+      id: 'hazard-areas-fill',
+      type: 'fill',
+      source: 'hazard-areas',
+      paint: { 'fill-color': hazardColour(-1), 'fill-opacity': 0.55 },
+    },
+    {
+      id: 'hazard-areas-line',
+      type: 'line',
+      source: 'hazard-areas',
+      minzoom: 8,
+      paint: { 'line-color': hazardColour(-1), 'line-width': 1 },
+    },
+    {
+      id: 'assets-areas',
+      type: 'fill',
+      source: 'assets',
+      filter: ['==', ['geometry-type'], 'Polygon'],
+      paint: { 'fill-color': assetColour(-1), 'fill-opacity': 0.7 },
+    },
+    {
+      id: 'assets-power',
+      type: 'line',
+      source: 'assets',
+      filter: ['all', isLine, kindIs('power_line')],
+      paint: { 'line-color': assetColour(-1), 'line-width': ASSET_LINE_WIDTH, 'line-dasharray': [3, 2] },
+    },
+    {
+      id: 'assets-roads',
+      type: 'line',
+      source: 'assets',
+      filter: ['all', isLine, kindIs('road_segment')],
+      paint: { 'line-color': assetColour(-1), 'line-width': ASSET_LINE_WIDTH },
+    },
+    {
+      id: 'assets-rail',
+      type: 'line',
+      source: 'assets',
+      filter: ['all', isLine, kindIs('railway_segment')],
+      paint: { 'line-color': assetColour(-1), 'line-width': ASSET_LINE_WIDTH, 'line-dasharray': [4, 1] },
+    },
+    {
+      id: 'assets-points',
+      type: 'circle',
+      source: 'assets',
+      filter: ['==', ['geometry-type'], 'Point'],
+      paint: {
+        'circle-color': assetColour(-1),
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 6, 2.5, 12, 7],
+        'circle-stroke-color': '#ffffff',
+        'circle-stroke-width': 0.8,
+      },
+    },
+    {
+      id: 'settlements-circle',
+      type: 'circle',
+      source: 'settlements',
+      paint: {
+        'circle-color': '#ffffff',
+        'circle-stroke-color': COLOURS.settlement,
+        'circle-stroke-width': 1.2,
+        'circle-radius': ['interpolate', ['linear'], ['coalesce', ['get', 'population'], 0], 0, 2, 10000, 4, 1000000, 10],
+      },
+    },
+    {
+      id: 'teams-circle',
+      type: 'circle',
+      source: 'teams',
+      paint: { 'circle-color': COLOURS.team, 'circle-radius': 5, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 },
+    },
+    {
+      id: 'crews-circle',
+      type: 'circle',
+      source: 'crews',
+      paint: { 'circle-color': COLOURS.crew, 'circle-radius': 5, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 },
+    },
+    {
+      id: 'draft-fill',
+      type: 'fill',
+      source: 'draft',
+      paint: { 'fill-color': '#000000', 'fill-opacity': 0.15 },
+    },
+    {
+      id: 'draft-line',
+      type: 'line',
+      source: 'draft',
+      paint: { 'line-color': '#000000', 'line-width': 2, 'line-dasharray': [2, 1] },
+    },
+    {
+      id: 'draft-points',
+      type: 'circle',
+      source: 'draft',
+      filter: ['==', ['geometry-type'], 'Point'],
+      paint: { 'circle-color': '#000', 'circle-radius': 4 },
+    },
+  ] as LayerSpecification[];
+}
+
+/** Recolours hazard areas and assets for the day `day` of the loaded plan. */
+export function paintForDay(map: MapLibreMap, day: number): void {
+  map.setPaintProperty('hazard-areas-fill', 'fill-color', hazardColour(day));
+  map.setPaintProperty('hazard-areas-line', 'line-color', hazardColour(day));
+  for (const id of ['assets-areas']) map.setPaintProperty(id, 'fill-color', assetColour(day));
+  for (const id of ['assets-power', 'assets-roads', 'assets-rail']) map.setPaintProperty(id, 'line-color', assetColour(day));
+  map.setPaintProperty('assets-points', 'circle-color', assetColour(day));
+}

@@ -1,0 +1,96 @@
+// How each layer looks: colours by classification and status for hazard areas, by state
+// for assets; the legend is built from the same tables so it cannot drift from the map.
+
+import type { ExpressionSpecification } from 'maplibre-gl';
+
+export const COLOURS = {
+  background: '#eef0ea',
+  region: '#ffffff',
+  regionLine: '#6b6f66',
+  river: '#7fb2d9',
+  settlement: '#5a5a5a',
+  sha: '#f0a202',
+  cha: '#d7301f',
+  workedOn: '#8e44ad',
+  closed: '#41ab5d',
+  handedOver: '#2b8cbe',
+  damaged: '#e6550d',
+  blocked: '#a50f15',
+  inRepair: '#fdae6b',
+  restored: '#238b45',
+  intact: '#9a9a9a',
+  team: '#3f007d',
+  crew: '#08519c',
+};
+
+/** Legend rows of hazard areas: label and swatch colour. */
+export const HAZARD_LEGEND: [string, string][] = [
+  ['SHA (suspected), open', COLOURS.sha],
+  ['CHA (confirmed), open', COLOURS.cha],
+  ['worked on', COLOURS.workedOn],
+  ['closed (cancelled, reduced, cleared)', COLOURS.closed],
+  ['handed over', COLOURS.handedOver],
+];
+
+/** Legend rows of assets by state. */
+export const ASSET_LEGEND: [string, string][] = [
+  ['damaged', COLOURS.damaged],
+  ['blocked by hazard areas', COLOURS.blocked],
+  ['in repair', COLOURS.inRepair],
+  ['restored', COLOURS.restored],
+  ['undamaged', COLOURS.intact],
+];
+
+/**
+ * The day (offset from the plan's start) the map shows; `released_day` and
+ * `restored_day`/`repair_day` are written into the features when a plan is loaded.
+ * Without a plan the day is -1 and those properties are absent, so the recorded state shows.
+ */
+function releasedBy(day: number): ExpressionSpecification {
+  return ['all', ['has', 'released_day'], ['<=', ['get', 'released_day'], day]];
+}
+
+/** Fill colour of hazard areas on `day`. */
+export function hazardColour(day: number): ExpressionSpecification {
+  return [
+    'case',
+    releasedBy(day),
+    COLOURS.closed,
+    ['==', ['get', 'status'], 'handed_over'],
+    COLOURS.handedOver,
+    ['==', ['get', 'status'], 'closed'],
+    COLOURS.closed,
+    ['==', ['get', 'status'], 'worked_on'],
+    COLOURS.workedOn,
+    ['==', ['get', 'classification'], 'CHA'],
+    COLOURS.cha,
+    COLOURS.sha,
+  ];
+}
+
+/** Colour of assets on `day`: restored, in repair, blocked, damaged or undamaged. */
+export function assetColour(day: number): ExpressionSpecification {
+  return [
+    'case',
+    ['any', ['==', ['get', 'restored'], true], ['all', ['has', 'restored_day'], ['<=', ['get', 'restored_day'], day]]],
+    COLOURS.restored,
+    ['all', ['has', 'repair_day'], ['<=', ['get', 'repair_day'], day]],
+    COLOURS.inRepair,
+    ['all', ['==', ['get', 'blocked'], true], ['!', ['all', ['has', 'unblocked_day'], ['<=', ['get', 'unblocked_day'], day]]]],
+    COLOURS.blocked,
+    ['any', ['!', ['has', 'damage']], ['==', ['get', 'damage'], 'undamaged']],
+    COLOURS.intact,
+    COLOURS.damaged,
+  ];
+}
+
+/** Line width of linear assets by kind: rail and roads heavier than power lines. */
+export const ASSET_LINE_WIDTH: ExpressionSpecification = [
+  'interpolate',
+  ['linear'],
+  ['zoom'],
+  6,
+  ['match', ['get', 'kind'], 'railway_segment', 1.6, 'road_segment', 1.3, 0.8],
+  12,
+  ['match', ['get', 'kind'], 'railway_segment', 4, 'road_segment', 3.5, 2],
+];

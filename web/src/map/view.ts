@@ -1,0 +1,165 @@
+// The map page: region, networks, hazard areas and assets from our own API on a plain
+// background, a legend with layer toggles, details and history of a clicked feature, and
+// the timeline over the loaded plan.
+
+import maplibregl, { type GeoJSONSource, type MapGeoJSONFeature } from 'maplibre-gl';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import { type Feature, type FeatureCollection, type MapLayer, MAP_LAYERS } from '../api';
+import { dayOffset, featureId, layer, shown } from '../data';
+import { h } from '../dom';
+import { CLICKABLE, TOGGLES, baseStyle, paintForDay } from './layers';
+import { ASSET_LEGEND, HAZARD_LEGEND } from './styles';
+import { showDetails } from './details';
+import { Timeline } from '../timeline';
+
+/** The region's bounds, WGS 84: lon 33–40, lat 49–53. */
+export const REGION_BOUNDS: [[number, number], [number, number]] = [
+  [33, 49],
+  [40, 53],
+];
+
+/** The map page and what it holds. */
+export interface MapView {
+  map: maplibregl.Map;
+  root: HTMLElement;
+  data: Partial<Record<MapLayer, FeatureCollection>>;
+  /** Resolves when every layer is on the map. */
+  loaded: Promise<void>;
+  /** Reloads the given layers from the API. */
+  reload: (names: MapLayer[]) => Promise<void>;
+  side: HTMLElement;
+}
+
+let current: MapView | null = null;
+
+/** The map view, created once and kept while the user moves between pages. */
+export function mapView(): MapView {
+  if (current) return current;
+  const canvas = h('div', { class: 'map-canvas', id: 'map' });
+  const side = h('aside', { class: 'map-side' });
+  const root = h('section', { class: 'map-page' }, canvas, side);
+  const map = new maplibregl.Map({
+    container: canvas,
+    style: baseStyle(),
+    bounds: REGION_BOUNDS,
+    fitBoundsOptions: { padding: 20 },
+    attributionControl: false,
+    maxZoom: 17,
+  });
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
+  const data: MapView['data'] = {};
+  const view: MapView = { map, root, data, side, loaded: Promise.resolve(), reload: async () => {} };
+
+  const styleReady = new Promise<void>((resolve) => (map.loaded() ? resolve() : map.once('load', () => resolve())));
+  const put = async (name: MapLayer) => {
+    const fc = await layer(name);
+    data[name] = fc;
+    await styleReady;
+    (map.getSource(name) as GeoJSONSource | undefined)?.setData(withPlanDays(name, fc) as GeoJSON.FeatureCollection);
+  };
+  view.reload = async (names) => {
+    await Promise.all(names.map(put));
+  };
+  view.loaded = Promise.all(MAP_LAYERS.map(put)).then(async () => {
+    await new Promise<void>((resolve) => (map.loaded() ? resolve() : map.once('idle', () => resolve())));
+    performance.mark('bonifica-map-loaded');
+    document.body.dataset.mapLoaded = 'true';
+  });
+
+  side.append(legend(map));
+  const timeline = new Timeline(view);
+  side.prepend(timeline.root);
+  shown.listeners.push(() => {
+    for (const name of ['hazard-areas', 'assets'] as const) {
+      const fc = data[name];
+      if (fc) (map.getSource(name) as GeoJSONSource | undefined)?.setData(withPlanDays(name, fc) as GeoJSON.FeatureCollection);
+    }
+    timeline.planChanged();
+  });
+
+  map.on('click', (e) => {
+    if (document.body.dataset.drawing === 'true') return;
+    const layersHere = CLICKABLE.filter((id) => map.getLayer(id));
+    const hit: MapGeoJSONFeature | undefined = map.queryRenderedFeatures(e.point, { layers: layersHere })[0];
+    if (hit) showDetails(view, hit, e.lngLat);
+  });
+  for (const id of CLICKABLE) {
+    map.on('mouseenter', id, () => (map.getCanvas().style.cursor = 'pointer'));
+    map.on('mouseleave', id, () => (map.getCanvas().style.cursor = ''));
+  }
+  current = view;
+  return view;
+}
+
+/** Forgets the map view (after sign-out). */
+export function dropMapView(): void {
+  current?.map.remove();
+  current = null;
+}
+
+/** The legend with one toggle per layer group. */
+function legend(map: maplibregl.Map): HTMLElement {
+  const swatches = (rows: [string, string][]) =>
+    h('ul', { class: 'legend-rows' }, ...rows.map(([label, colour]) => h('li', {}, h('span', { class: 'swatch', style: `background:${colour}` }), label)));
+  const toggles = TOGGLES.map((t) =>
+    h(
+      'label',
+      { class: 'toggle' },
+      h('input', {
+        type: 'checkbox',
+        checked: true,
+        'data-toggle': t.id,
+        onchange: (e: Event) => {
+          const on = (e.target as HTMLInputElement).checked;
+          for (const id of t.layers) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', on ? 'visible' : 'none');
+        },
+      }),
+      t.label,
+    ),
+  );
+  return h(
+    'div',
+    { class: 'legend', id: 'legend' },
+    h('h3', {}, 'Layers'),
+    h('div', { class: 'toggles' }, ...toggles),
+    h('h3', {}, 'Hazard areas'),
+    swatches(HAZARD_LEGEND),
+    h('h3', {}, 'Assets'),
+    swatches(ASSET_LEGEND),
+    h('p', { class: 'muted' }, 'Lines: roads solid, railways long dashes, power lines short dashes. Dots: bridges, substations, buildings, depots, works. Purple: team bases; blue: crew bases.'),
+  );
+}
+
+/**
+ * The layer with the loaded plan's days written into each feature: `released_day` for
+ * hazard areas, `unblocked_day`, `repair_day` and `restored_day` for assets.
+ */
+function withPlanDays(name: MapLayer, fc: FeatureCollection): FeatureCollection {
+  const plan = shown.plan;
+  if (!plan || (name !== 'hazard-areas' && name !== 'assets')) return fc;
+  const days = new Map<string, Record<string, number>>();
+  const set = (id: string, key: string, day: number) => {
+    const row = days.get(id) ?? {};
+    if (row[key] === undefined || day < row[key]) row[key] = day;
+    days.set(id, row);
+  };
+  if (name === 'hazard-areas') {
+    for (const r of plan.hazards) if (r.release_date) set(r.id, 'released_day', dayOffset(plan.start_date, r.release_date));
+  } else {
+    const released = new Map(plan.hazards.map((r) => [r.code, r.release_date ? dayOffset(plan.start_date, r.release_date) : Infinity]));
+    for (const r of plan.assets) {
+      if (r.restoration_date) set(r.id, 'restored_day', dayOffset(plan.start_date, r.restoration_date));
+      const unblocked = Math.max(0, ...r.blocking.map((c) => released.get(c) ?? Infinity));
+      if (Number.isFinite(unblocked)) set(r.id, 'unblocked_day', unblocked);
+    }
+    for (const item of plan.items) if (item.subject.record === 'asset') set(item.subject.id, 'repair_day', item.start_day);
+  }
+  const features = fc.features.map((f: Feature) => {
+    const extra = days.get(featureId(f));
+    return extra ? { ...f, properties: { ...f.properties, ...extra } } : f;
+  });
+  return { type: 'FeatureCollection', features };
+}
+
+export { paintForDay };

@@ -1,0 +1,121 @@
+// Plan runs: start a plan (optionally under a scenario), follow its progress, open a
+// finished plan on the map, Gantt and dashboard, and compare runs side by side.
+
+import { type PlanJob, cancelPlan, planJob, planOf, startPlan } from './api';
+import { showPlan, shown } from './data';
+import { h, num } from './dom';
+import { canPlan } from './session';
+
+interface Run {
+  id: string;
+  label: string;
+  job: PlanJob | null;
+}
+
+const runs: Run[] = JSON.parse(localStorage.getItem('bonifica.runs') ?? '[]').map((r: { id: string; label: string }) => ({ ...r, job: null }));
+
+function remember(): void {
+  localStorage.setItem('bonifica.runs', JSON.stringify(runs.map(({ id, label }) => ({ id, label }))));
+}
+
+export function plansPage(): HTMLElement {
+  const table = h('div', { id: 'runs' });
+  const compare = h('div', { class: 'compare', id: 'compare' });
+  const error = h('p', { class: 'error', id: 'plan-error' });
+  const scenario = h('select', { id: 'scenario', name: 'scenario' }, ...['base', 'more teams', 'fewer teams', 'slower clearance'].map((o) => h('option', { value: o }, o)));
+  const seconds = h('input', { id: 'budget', type: 'number', min: 1, max: 600, value: 10 });
+  const start = h('button', { id: 'start-plan', disabled: !canPlan() }, 'Start plan');
+  start.addEventListener('click', async () => {
+    error.textContent = '';
+    try {
+      const options: Record<string, unknown> = { time_limit_s: Number(seconds.value) || 10 };
+      if (scenario.value !== 'base') options.scenario = scenario.value;
+      const id = await startPlan(options);
+      runs.unshift({ id, label: `${scenario.value} (${new Date().toLocaleTimeString()})`, job: null });
+      remember();
+      void poll(runs[0], render);
+      render();
+    } catch (err) {
+      error.textContent = (err as Error).message;
+    }
+  });
+  const render = () => {
+    table.replaceChildren(
+      h(
+        'table',
+        { class: 'list' },
+        h('tr', {}, h('th', {}, 'Run'), h('th', {}, 'State'), h('th', {}, 'Progress'), h('th', {}, 'Best objective'), h('th', {}, '')),
+        ...runs.map((run) => {
+          const plan = run.job ? planOf(run.job) : null;
+          return h(
+            'tr',
+            { 'data-run': run.id, 'data-state': run.job?.state ?? 'unknown' },
+            h('td', {}, run.label),
+            h('td', { class: 'state' }, run.job?.state ?? '…'),
+            h('td', {}, h('progress', { max: 1, value: run.job?.progress ?? (plan ? 1 : 0) })),
+            h('td', {}, num(run.job?.best_objective, 1)),
+            h(
+              'td',
+              {},
+              plan ? h('button', { class: 'secondary', onclick: () => showPlan(plan, run.id), 'data-open': run.id }, shown.jobId === run.id ? 'On show' : 'Show') : null,
+              run.job && !plan && !isFinal(run.job.state) ? h('button', { class: 'secondary', onclick: () => void cancelPlan(run.id).then(() => poll(run, render)) }, 'Cancel') : null,
+            ),
+          );
+        }),
+      ),
+    );
+    compare.replaceChildren(...runs.filter((r) => r.job && planOf(r.job)).slice(0, 4).map(summaryCard));
+  };
+  for (const run of runs) if (!run.job || !isFinal(run.job.state)) void poll(run, render);
+  render();
+  return h(
+    'section',
+    { class: 'page', id: 'plans' },
+    h('h2', {}, 'Plan runs'),
+    h('div', { class: 'actions' }, h('label', {}, 'Scenario ', scenario), ' ', h('label', {}, 'Seconds ', seconds), ' ', start),
+    canPlan() ? null : h('p', { class: 'muted' }, 'Your role reads plans; a coordinator starts them.'),
+    error,
+    table,
+    h('h3', {}, 'Side by side'),
+    compare,
+  );
+}
+
+function isFinal(state: string): boolean {
+  return ['done', 'finished', 'succeeded', 'failed', 'cancelled', 'canceled', 'error'].includes(state);
+}
+
+/** Follows a run until it ends, redrawing after each answer. */
+async function poll(run: Run, render: () => void): Promise<void> {
+  for (;;) {
+    try {
+      run.job = await planJob(run.id);
+    } catch (err) {
+      run.job = { state: `unavailable: ${(err as Error).message}` } as PlanJob;
+      render();
+      return;
+    }
+    render();
+    if (isFinal(run.job.state) || planOf(run.job)) return;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+function summaryCard(run: Run): HTMLElement {
+  const plan = run.job ? planOf(run.job) : null;
+  if (!plan) return h('div');
+  const i = plan.indicators;
+  const rows: [string, string][] = [
+    ['Objective', num(plan.objective_value, 1)],
+    ['Baseline objective', num(plan.baseline_objective ?? null, 1)],
+    ['Hazard areas released', num(i.hazards_released)],
+    ['Land released', `${num(i.released_km2, 1)} km²`],
+    ['Assets restored', num(i.assets_restored)],
+    ['Road reopened', `${num(i.road_km_reopened, 1)} km`],
+    ['Rail reopened', `${num(i.rail_km_reopened, 1)} km`],
+    ['Population with power', `${num(100 * i.power_population_share, 1)} %`],
+    ['Programme ends', i.programme_end ?? 'beyond the contracts'],
+    ['Deferred tasks', num(plan.deferred.length)],
+  ];
+  return h('div', { class: 'card' }, h('h3', {}, run.label), h('table', { class: 'props' }, ...rows.map(([k, v]) => h('tr', {}, h('th', {}, k), h('td', {}, v)))));
+}

@@ -1,0 +1,102 @@
+// The summary counters and the timeline slider: moving the slider over the loaded plan's
+// dates recolours the map and recounts what is released and restored by that date.
+
+import { dateAt, dayOffset, featureId, shown, currentSummary } from './data';
+import { h, num } from './dom';
+import { paintForDay } from './map/layers';
+import type { MapView } from './map/view';
+
+export class Timeline {
+  readonly root: HTMLElement;
+  private readonly slider: HTMLInputElement;
+  private readonly dateLabel: HTMLElement;
+  private readonly sliderBox: HTMLElement;
+  private readonly counters: HTMLElement;
+
+  constructor(private readonly view: MapView) {
+    this.slider = h('input', { type: 'range', min: 0, max: 0, value: 0, step: 1, id: 'timeline', 'aria-label': 'Plan date' });
+    this.dateLabel = h('span', { class: 'timeline-date', id: 'timeline-date' });
+    this.sliderBox = h(
+      'div',
+      { class: 'timeline', hidden: true },
+      h('div', { class: 'timeline-head' }, h('strong', {}, 'Plan date '), this.dateLabel),
+      this.slider,
+    );
+    this.counters = h('div', { class: 'counters', id: 'counters' });
+    this.root = h('div', { class: 'timeline-box' }, this.sliderBox, this.counters);
+    this.slider.addEventListener('input', () => this.moveTo(Number(this.slider.value)));
+    view.loaded.then(() => this.planChanged());
+  }
+
+  /** Resets the slider to the new plan (or hides it without one). */
+  planChanged(): void {
+    const plan = shown.plan;
+    if (!plan) {
+      this.sliderBox.hidden = true;
+      void this.recordedCounters();
+      return;
+    }
+    const end = plan.indicators.programme_end ?? plan.penalty_date;
+    const last = Math.max(1, dayOffset(plan.start_date, end));
+    this.slider.max = String(last);
+    this.slider.value = '0';
+    this.sliderBox.hidden = false;
+    this.moveTo(0);
+  }
+
+  /** Shows day `day` of the plan on the map and in the counters. */
+  moveTo(day: number): void {
+    const plan = shown.plan;
+    if (!plan) return;
+    const date = dateAt(plan.start_date, day);
+    this.dateLabel.textContent = date;
+    this.slider.value = String(day);
+    const map = this.view.map;
+    if (map.getLayer('hazard-areas-fill')) paintForDay(map, day);
+
+    const area = new Map<string, number>();
+    for (const f of this.view.data['hazard-areas']?.features ?? []) area.set(featureId(f), Number(f.properties.area_m2 ?? 0));
+    const released = plan.hazards.filter((r) => r.release_date && r.release_date <= date);
+    const releasedKm2 = released.reduce((sum, r) => sum + (area.get(r.id) ?? 0), 0) / 1e6;
+    const restored = plan.assets.filter((r) => r.restoration_date && r.restoration_date <= date).length;
+    const month = [...plan.indicators.months].reverse().find((m) => m.month <= date.slice(0, 7));
+    this.render([
+      ['released', 'Hazard areas released', `${num(released.length)} of ${num(plan.hazards.length)}`],
+      ['released-km2', 'Land released', `${num(releasedKm2, 1)} km²`],
+      ['restored', 'Assets restored', `${num(restored)} of ${num(plan.assets.length)}`],
+      ['road-km', 'Road reopened', `${num(month?.road_km_reopened ?? 0, 1)} km`],
+      ['rail-km', 'Rail reopened', `${num(month?.rail_km_reopened ?? 0, 1)} km`],
+      ['power', 'Population with power back', `${num(100 * (month?.power_population_share ?? 0), 1)} %`],
+    ]);
+    this.counters.dataset.released = String(released.length);
+  }
+
+  /** Counters of the register as recorded, when no plan is loaded. */
+  private async recordedCounters(): Promise<void> {
+    try {
+      const s = await currentSummary();
+      const km2 = s.hazard_km2 ?? {};
+      const total = (status: string) => Object.values(km2).reduce((sum, byStatus) => sum + (byStatus[status] ?? 0), 0);
+      const hazards = this.view.data['hazard-areas']?.features ?? [];
+      const released = hazards.filter((f) => f.properties.status === 'closed' || f.properties.status === 'handed_over').length;
+      this.render([
+        ['hazards', 'Hazard areas', num(s.hazard_areas ?? hazards.length)],
+        ['released', 'Released (closed or handed over)', num(released)],
+        ['open-km2', 'Open hazardous land', `${num(total('open') + total('worked_on'), 1)} km²`],
+        ['assets', 'Assets (damaged)', `${num(s.assets)} (${num(s.damaged_assets)})`],
+        ['road-km', 'Damaged road', `${num(s.damaged_road_km, 1)} km`],
+        ['rail-km', 'Damaged rail', `${num(s.damaged_rail_km, 1)} km`],
+        ['workforce', 'Deminers / workers', `${num(s.deminers)} / ${num(s.workers)}`],
+      ]);
+      this.counters.dataset.released = String(released);
+    } catch (err) {
+      this.counters.replaceChildren(h('p', { class: 'error' }, `Summary unavailable: ${(err as Error).message}`));
+    }
+  }
+
+  private render(rows: [string, string, string][]): void {
+    this.counters.replaceChildren(
+      ...rows.map(([id, label, value]) => h('div', { class: 'counter', 'data-counter': id }, h('span', { class: 'counter-value' }, value), h('span', { class: 'counter-label' }, label))),
+    );
+  }
+}
