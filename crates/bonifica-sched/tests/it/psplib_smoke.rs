@@ -62,3 +62,24 @@ fn first_twenty_j30_instances() {
     assert!(figures.avg_deviation_pct < 1.0, "{figures:?}");
     assert!(figures.at_best_pct > 50.0, "{figures:?}");
 }
+
+#[test]
+fn hand_made_sm_files_solve_to_their_optimum() {
+    use bonifica_sched::{Limits, NoProgress, solve, validate};
+    // tiny.sm: jobs of 3 (2 units) and 2 (1 unit) periods on 2 units run in sequence: 5.
+    for (file, optimum) in [("tiny.sm", 5), ("small-12.sm", 30)] {
+        let text = std::fs::read_to_string(crate::test_data().join(file))
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        let p = parse_sm(file, &text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            crate::brute::classic_optimum(&p),
+            optimum,
+            "{file}: brute force"
+        );
+        let sol =
+            solve(&p, &Limits::schedules(2_000), &NoProgress).unwrap_or_else(|e| panic!("{e}"));
+        let s = sol.schedule.unwrap_or_default();
+        assert_eq!(validate(&p, &s), vec![], "{file}");
+        assert_eq!(sol.objective, Some(optimum), "{file}");
+    }
+}
