@@ -20,7 +20,7 @@ export function lineChart(labels: string[], series: Series[], band?: { low: numb
   const n = Math.max(1, labels.length - 1);
   const x = (i: number) => PAD.left + (i / n) * (W - PAD.left - PAD.right);
   const y = (v: number) => H - PAD.bottom - (v / max) * (H - PAD.top - PAD.bottom);
-  const svg = s('svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, width: W, height: H });
+  const svg = s('svg', { class: 'chart', viewBox: `0 0 ${W} ${H}` });
   axes(svg, labels, x, y, max, unit);
   if (band) {
     const top = band.high.map((v, i) => `${x(i)},${y(v)}`);
@@ -38,7 +38,7 @@ export function lineChart(labels: string[], series: Series[], band?: { low: numb
 /** A bar chart of labelled values. */
 export function barChart(bars: [string, number][], colour: string): SVGSVGElement {
   const max = Math.max(1, ...bars.map(([, v]) => v));
-  const svg = s('svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, width: W, height: H });
+  const svg = s('svg', { class: 'chart', viewBox: `0 0 ${W} ${H}` });
   const slot = (W - PAD.left - PAD.right) / Math.max(1, bars.length);
   bars.forEach(([label, value], i) => {
     const height = (value / max) * (H - PAD.top - PAD.bottom);

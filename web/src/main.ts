@@ -79,7 +79,7 @@ async function show(main: HTMLElement, nav: HTMLElement): Promise<void> {
   try {
     const el = await page.render();
     main.replaceChildren(el);
-    if (id === 'map' || !PAGES[id]) mapView().map.resize();
+    if (id === 'map' || !PAGES[id]) mapView().shown();
   } catch (err) {
     main.replaceChildren(h('p', { class: 'error' }, `Could not show ${page.title}: ${(err as Error).message}`));
   }

@@ -23,17 +23,18 @@ let popup: maplibregl.Popup | null = null;
 
 export function showDetails(view: MapView, feature: MapGeoJSONFeature, at: maplibregl.LngLat): void {
   const p = feature.properties ?? {};
+  const source = feature.source === 'hazard-points' ? 'hazard-areas' : feature.source;
   const title = [p.code, p.name].filter(Boolean).join(' · ') || 'Feature';
   popup?.remove();
   popup = new maplibregl.Popup({ maxWidth: '280px' })
     .setLngLat(at)
-    .setDOMContent(h('div', { class: 'popup' }, h('strong', {}, title), h('div', {}, words(p.kind ?? p.classification ?? p.method ?? p.trade ?? feature.source))))
+    .setDOMContent(h('div', { class: 'popup' }, h('strong', {}, title), h('div', {}, words(p.kind ?? p.classification ?? p.method ?? p.trade ?? source))))
     .addTo(view.map);
 
   const rows = Object.entries(p)
     .filter(([k]) => !HIDDEN.has(k))
     .map(([k, v]) => h('tr', {}, h('th', {}, words(k)), h('td', {}, typeof v === 'number' ? num(v, 2) : words(v))));
-  const collection = COLLECTION[feature.source];
+  const collection = COLLECTION[source];
   const panel = h(
     'div',
     { class: 'details', id: 'details' },
@@ -45,7 +46,7 @@ export function showDetails(view: MapView, feature: MapGeoJSONFeature, at: mapli
   );
   view.side.querySelector('#details')?.remove();
   view.side.prepend(panel);
-  if (feature.source === 'hazard-areas' && p.id) panel.append(history(String(p.id)));
+  if (source === 'hazard-areas' && p.id) panel.append(history(String(p.id)));
 }
 
 interface Version {

@@ -15,12 +15,12 @@ export interface Toggle {
 export const TOGGLES: Toggle[] = [
   { id: 'region', label: 'Region outline', layers: ['regions-fill', 'regions-line'] },
   { id: 'rivers', label: 'Rivers', layers: ['rivers-line'] },
-  { id: 'settlements', label: 'Settlements', layers: ['settlements-circle'] },
+  { id: 'settlements', label: 'Settlements', layers: ['settlements-fill', 'settlements-circle'] },
   { id: 'roads', label: 'Roads', layers: ['assets-roads'] },
   { id: 'rail', label: 'Railways', layers: ['assets-rail'] },
   { id: 'power', label: 'Power lines', layers: ['assets-power'] },
   { id: 'assets', label: 'Other assets', layers: ['assets-points', 'assets-areas'] },
-  { id: 'hazards', label: 'Hazard areas', layers: ['hazard-areas-fill', 'hazard-areas-line'] },
+  { id: 'hazards', label: 'Hazard areas', layers: ['hazard-areas-fill', 'hazard-areas-line', 'hazard-areas-dot'] },
   { id: 'teams', label: 'Teams (bases)', layers: ['teams-circle'] },
   { id: 'crews', label: 'Crews (bases)', layers: ['crews-circle'] },
 ];
@@ -35,7 +35,9 @@ export const CLICKABLE = [
   'assets-power',
   'assets-areas',
   'hazard-areas-fill',
+  'hazard-areas-dot',
   'settlements-circle',
+  'settlements-fill',
 ];
 
 const EMPTY = { type: 'FeatureCollection' as const, features: [] };
@@ -50,6 +52,8 @@ export function baseStyle(): StyleSpecification {
       rivers: source(),
       settlements: source(),
       'hazard-areas': { type: 'geojson', data: EMPTY, promoteId: 'id' },
+      // One point per hazard area, so areas of a few thousand m² show at region scale.
+      'hazard-points': { type: 'geojson', data: EMPTY, promoteId: 'id' },
       assets: { type: 'geojson', data: EMPTY, promoteId: 'id' },
       teams: source(),
       crews: source(),
@@ -74,10 +78,28 @@ function layers(): LayerSpecification[] {
       paint: { 'line-color': COLOURS.river, 'line-width': ['interpolate', ['linear'], ['zoom'], 6, 1, 12, 3] },
     },
     {
+      id: 'settlements-fill',
+      type: 'fill',
+      source: 'settlements',
+      filter: ['match', ['geometry-type'], ['Polygon', 'MultiPolygon'], true, false],
+      paint: { 'fill-color': '#c9c4bb', 'fill-opacity': 0.8, 'fill-outline-color': COLOURS.settlement },
+    },
+    {
       id: 'hazard-areas-fill',
       type: 'fill',
       source: 'hazard-areas',
       paint: { 'fill-color': hazardColour(-1), 'fill-opacity': 0.55 },
+    },
+    {
+      id: 'hazard-areas-dot',
+      type: 'circle',
+      source: 'hazard-points',
+      maxzoom: 11,
+      paint: {
+        'circle-color': hazardColour(-1),
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 6, 1.6, 10, 3],
+        'circle-opacity': 0.85,
+      },
     },
     {
       id: 'hazard-areas-line',
@@ -130,6 +152,7 @@ function layers(): LayerSpecification[] {
       id: 'settlements-circle',
       type: 'circle',
       source: 'settlements',
+      filter: ['==', ['geometry-type'], 'Point'],
       paint: {
         'circle-color': '#ffffff',
         'circle-stroke-color': COLOURS.settlement,
@@ -175,7 +198,42 @@ function layers(): LayerSpecification[] {
 export function paintForDay(map: MapLibreMap, day: number): void {
   map.setPaintProperty('hazard-areas-fill', 'fill-color', hazardColour(day));
   map.setPaintProperty('hazard-areas-line', 'line-color', hazardColour(day));
+  map.setPaintProperty('hazard-areas-dot', 'circle-color', hazardColour(day));
   for (const id of ['assets-areas']) map.setPaintProperty(id, 'fill-color', assetColour(day));
   for (const id of ['assets-power', 'assets-roads', 'assets-rail']) map.setPaintProperty(id, 'line-color', assetColour(day));
   map.setPaintProperty('assets-points', 'circle-color', assetColour(day));
+}
+
+/** One point per polygon feature (the centre of its bounding box), with the same properties. */
+export function centres(fc: GeoJSON.FeatureCollection): GeoJSON.FeatureCollection {
+  const features: GeoJSON.Feature[] = [];
+  for (const f of fc.features) {
+    const box = bbox(f.geometry);
+    if (!box) continue;
+    features.push({
+      type: 'Feature',
+      id: f.id,
+      properties: f.properties,
+      geometry: { type: 'Point', coordinates: [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2] },
+    });
+  }
+  return { type: 'FeatureCollection', features };
+}
+
+/** The bounding box [west, south, east, north] of a geometry, or `null` when it has no coordinates. */
+export function bbox(geometry: GeoJSON.Geometry | null): [number, number, number, number] | null {
+  const box: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
+  const walk = (c: unknown): void => {
+    if (!Array.isArray(c)) return;
+    if (typeof c[0] === 'number') {
+      box[0] = Math.min(box[0], c[0]);
+      box[1] = Math.min(box[1], c[1] as number);
+      box[2] = Math.max(box[2], c[0]);
+      box[3] = Math.max(box[3], c[1] as number);
+      return;
+    }
+    for (const x of c) walk(x);
+  };
+  if (geometry && 'coordinates' in geometry) walk(geometry.coordinates);
+  return Number.isFinite(box[0]) ? box : null;
 }

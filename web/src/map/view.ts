@@ -7,7 +7,7 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import { type Feature, type FeatureCollection, type MapLayer, MAP_LAYERS } from '../api';
 import { dayOffset, featureId, layer, shown } from '../data';
 import { h } from '../dom';
-import { CLICKABLE, TOGGLES, baseStyle, paintForDay } from './layers';
+import { CLICKABLE, TOGGLES, baseStyle, bbox, centres, paintForDay } from './layers';
 import { ASSET_LEGEND, HAZARD_LEGEND } from './styles';
 import { showDetails } from './details';
 import { Timeline } from '../timeline';
@@ -28,6 +28,8 @@ export interface MapView {
   /** Reloads the given layers from the API. */
   reload: (names: MapLayer[]) => Promise<void>;
   side: HTMLElement;
+  /** Sizes the map to its container; fits the region the first time it is on screen. */
+  shown: () => void;
 }
 
 let current: MapView | null = null;
@@ -49,14 +51,49 @@ export function mapView(): MapView {
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
   const data: MapView['data'] = {};
-  const view: MapView = { map, root, data, side, loaded: Promise.resolve(), reload: async () => {} };
+  let fitted = false;
+  let regionBounds = REGION_BOUNDS;
+  const view: MapView = {
+    map,
+    root,
+    data,
+    side,
+    loaded: Promise.resolve(),
+    reload: async () => {},
+    shown: () => {
+      map.resize();
+      if (!fitted && canvas.clientWidth > 0) {
+        map.fitBounds(regionBounds, { padding: 20, animate: false });
+        fitted = data.regions !== undefined;
+      }
+    },
+  };
 
   const styleReady = new Promise<void>((resolve) => (map.loaded() ? resolve() : map.once('load', () => resolve())));
   const put = async (name: MapLayer) => {
     const fc = await layer(name);
     data[name] = fc;
     await styleReady;
-    (map.getSource(name) as GeoJSONSource | undefined)?.setData(withPlanDays(name, fc) as GeoJSON.FeatureCollection);
+    setLayer(name, fc);
+    if (name === 'regions') fitRegion(fc);
+  };
+  const setLayer = (name: MapLayer, fc: FeatureCollection) => {
+    const shownData = withPlanDays(name, fc) as GeoJSON.FeatureCollection;
+    (map.getSource(name) as GeoJSONSource | undefined)?.setData(shownData);
+    if (name === 'hazard-areas') (map.getSource('hazard-points') as GeoJSONSource | undefined)?.setData(centres(shownData));
+  };
+  // The region's own outline decides the view, once, unless the user has moved the map.
+  const fitRegion = (fc: FeatureCollection) => {
+    const boxes = fc.features.map((f) => bbox(f.geometry as GeoJSON.Geometry)).filter((b) => b !== null);
+    if (!boxes.length || fitted) return;
+    regionBounds = [
+      [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1]))],
+      [Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))],
+    ];
+    if (canvas.clientWidth > 0) {
+      map.fitBounds(regionBounds, { padding: 20, animate: false });
+      fitted = true;
+    }
   };
   view.reload = async (names) => {
     await Promise.all(names.map(put));
@@ -73,7 +110,7 @@ export function mapView(): MapView {
   shown.listeners.push(() => {
     for (const name of ['hazard-areas', 'assets'] as const) {
       const fc = data[name];
-      if (fc) (map.getSource(name) as GeoJSONSource | undefined)?.setData(withPlanDays(name, fc) as GeoJSON.FeatureCollection);
+      if (fc) setLayer(name, fc);
     }
     timeline.planChanged();
   });
