@@ -72,12 +72,12 @@ pub fn resource_bound(problem: &Problem) -> Time {
                             .filter(|d| d.resource == r)
                             .map(|d| d.amount)
                             .sum();
-                        amount * m.duration
+                        amount.saturating_mul(m.duration)
                     })
                     .min()
                     .unwrap_or(0)
             })
-            .sum();
+            .fold(0, i64::saturating_add);
         if energy > 0 {
             bound = bound.max(time_to_supply(&res.capacity, energy));
         }
@@ -93,10 +93,10 @@ fn time_to_supply(p: &crate::model::CapacityProfile, energy: i64) -> Time {
     let mut cap = p.initial;
     for &(at, next) in &p.changes {
         let span = at - from;
-        if cap > 0 && supplied + cap * span >= energy {
+        if cap > 0 && supplied.saturating_add(cap.saturating_mul(span)) >= energy {
             return from + (energy - supplied + cap - 1) / cap;
         }
-        supplied += cap * span;
+        supplied = supplied.saturating_add(cap.saturating_mul(span));
         from = at;
         cap = next;
     }
@@ -119,8 +119,8 @@ pub fn lower_bound(problem: &Problem) -> Time {
                 .iter()
                 .zip(&dmin)
                 .zip(&problem.activities)
-                .map(|((s, d), a)| a.weight * (s + d))
-                .sum()
+                .map(|((s, d), a)| a.weight.saturating_mul(s + d))
+                .fold(0, Time::saturating_add)
         }
     }
 }

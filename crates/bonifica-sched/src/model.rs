@@ -197,7 +197,7 @@ impl Schedule {
     pub fn finish(&self, problem: &Problem, j: usize) -> Option<Time> {
         let m = *self.modes.get(j)?;
         let d = problem.activities.get(j)?.modes.get(m)?.duration;
-        Some(self.starts.get(j)? + d)
+        Some(self.starts.get(j)?.saturating_add(d))
     }
 
     /// Latest finish over all activities (0 for an empty problem).
@@ -215,12 +215,19 @@ impl Schedule {
             Objective::WeightedCompletion => (0..self.starts.len())
                 .filter_map(|j| {
                     let w = problem.activities.get(j)?.weight;
-                    Some(w * self.finish(problem, j)?)
+                    Some(w.saturating_mul(self.finish(problem, j)?))
                 })
-                .sum(),
+                .fold(0, Time::saturating_add),
         }
     }
 }
+
+/// Largest magnitude accepted for any time (duration, date, lag, setup, horizon): far
+/// beyond any plan, small enough that sums never overflow.
+pub const MAX_TIME: Time = 1_000_000_000;
+
+/// Largest accepted capacity, demand or weight.
+pub const MAX_AMOUNT: i64 = 1_000_000_000;
 
 fn invalid(msg: String) -> Error {
     Error::InvalidProblem(msg)
@@ -231,12 +238,66 @@ impl Problem {
     /// non-negative durations and demands, precedences forming no cycle, increasing
     /// capacity changes, a square setup matrix, setup resources of capacity at most 1.
     pub fn check(&self) -> Result<()> {
+        self.check_ranges()?;
         self.check_resources()?;
         self.check_activities()?;
         self.check_precedences()?;
         self.check_setup()?;
         if self.topological_order().is_none() {
             return Err(invalid("precedences contain a cycle".into()));
+        }
+        Ok(())
+    }
+
+    fn check_ranges(&self) -> Result<()> {
+        let time = |v: Time, what: String| {
+            if v.abs() > MAX_TIME {
+                Err(invalid(format!(
+                    "{what} {v} is out of range (at most {MAX_TIME})"
+                )))
+            } else {
+                Ok(())
+            }
+        };
+        let amount = |v: i64, what: String| {
+            if v.abs() > MAX_AMOUNT {
+                Err(invalid(format!(
+                    "{what} {v} is out of range (at most {MAX_AMOUNT})"
+                )))
+            } else {
+                Ok(())
+            }
+        };
+        if let Some(h) = self.horizon {
+            time(h, "horizon".into())?;
+        }
+        for (r, res) in self.resources.iter().enumerate() {
+            amount(res.capacity.initial, format!("resource {r}: capacity"))?;
+            for &(from, cap) in &res.capacity.changes {
+                time(from, format!("resource {r}: capacity change at"))?;
+                amount(cap, format!("resource {r}: capacity"))?;
+            }
+        }
+        for (j, a) in self.activities.iter().enumerate() {
+            time(a.release, format!("activity {j}: release"))?;
+            if let Some(d) = a.deadline {
+                time(d, format!("activity {j}: deadline"))?;
+            }
+            amount(a.weight, format!("activity {j}: weight"))?;
+            for (m, mode) in a.modes.iter().enumerate() {
+                time(mode.duration, format!("activity {j} mode {m}: duration"))?;
+                for d in &mode.demands {
+                    amount(d.amount, format!("activity {j} mode {m}: demand"))?;
+                }
+            }
+        }
+        for (k, p) in self.precedences.iter().enumerate() {
+            time(p.lag, format!("precedence {k}: lag"))?;
+        }
+        if let Some(s) = &self.setup {
+            for v in s.matrix.iter().flatten() {
+                time(*v, "setup matrix: entry".into())?;
+            }
         }
         Ok(())
     }
@@ -417,31 +478,36 @@ impl Problem {
         if let Some(h) = self.horizon {
             return h.max(0);
         }
+        // Summed in i128 so that absurd inputs saturate instead of overflowing.
         let max_release = self.activities.iter().map(|a| a.release).max().unwrap_or(0);
-        let durations: Time = self
-            .activities
-            .iter()
-            .map(|a| a.modes.iter().map(|m| m.duration).max().unwrap_or(0))
+        let durations: i128 = (self.activities.iter())
+            .map(|a| i128::from(a.modes.iter().map(|m| m.duration).max().unwrap_or(0)))
             .sum();
-        let lags: Time = self.precedences.iter().map(|p| p.lag.max(0)).sum();
-        let setups: Time = self.setup.as_ref().map_or(0, |s| {
-            let max = s.matrix.iter().flatten().copied().max().unwrap_or(0);
-            max * (self.activities.len() as Time + 1)
-        });
-        let last_change = self
-            .resources
+        let lags: i128 = self
+            .precedences
             .iter()
+            .map(|p| i128::from(p.lag.max(0)))
+            .sum();
+        let setups: i128 = self.setup.as_ref().map_or(0, |s| {
+            let max = s.matrix.iter().flatten().copied().max().unwrap_or(0);
+            i128::from(max) * (self.activities.len() as i128 + 1)
+        });
+        let last_change = (self.resources.iter())
             .filter_map(|r| r.capacity.changes.last().map(|c| c.0))
             .max()
             .unwrap_or(0);
-        max_release + durations + lags + setups + last_change + 1
+        let total =
+            i128::from(max_release) + durations + lags + setups + i128::from(last_change) + 1;
+        total.min(i128::from(Time::MAX / 4)) as Time
     }
 
     /// Whether the problem is plain single-mode RCPSP (constant capacities, finish-to-start
-    /// precedences without lag, no windows, no setups, makespan objective): the fast path.
+    /// precedences without lag, no windows or horizon, no setups, makespan objective): the
+    /// fast path.
     pub fn is_classic(&self) -> bool {
         self.objective == Objective::Makespan
             && self.setup.is_none()
+            && self.horizon.is_none()
             && self
                 .activities
                 .iter()
@@ -499,6 +565,16 @@ mod tests {
         p.activities[1].modes[0].demands[0].resource = 9;
         let e = p.check().unwrap_err().to_string();
         assert_eq!(e, "activity 1 mode 0: demand on unknown resource 9");
+    }
+
+    #[test]
+    fn absurd_values_are_rejected() {
+        let mut p = two();
+        p.activities[0].modes[0].duration = i64::MAX;
+        assert_eq!(
+            p.check().unwrap_err().to_string(),
+            "activity 0 mode 0: duration 9223372036854775807 is out of range (at most 1000000000)"
+        );
     }
 
     #[test]

@@ -183,12 +183,25 @@ pub(crate) struct Found {
     pub(crate) lateness: Time,
 }
 
+/// Largest time-by-resource table the schedule generation schemes may allocate.
+const MAX_TABLE_CELLS: u128 = 50_000_000;
+
 /// Solves `problem` within `limits`, reporting to `progress`. Fails only when the problem
 /// breaks a structural rule ([`Problem::check`]); an infeasible problem is an
 /// `Ok(Solution)` with [`Status::Infeasible`] and the reason.
 pub fn solve(problem: &Problem, limits: &Limits, progress: &dyn Progress) -> Result<Solution> {
     let started = Instant::now();
     problem.check()?;
+    let cells = problem.effective_horizon() as u128 * problem.resources.len().max(1) as u128;
+    if cells > MAX_TABLE_CELLS {
+        return Err(crate::Error::InvalidProblem(format!(
+            "horizon of {} periods for {} resources is too large to schedule (more than {} \
+             period-resource cells); give a shorter horizon or coarser periods",
+            problem.effective_horizon(),
+            problem.resources.len(),
+            MAX_TABLE_CELLS
+        )));
+    }
     let lower_bound = bounds::lower_bound(problem);
     let infeasible = |reason: String| Solution {
         schedule: None,

@@ -237,7 +237,7 @@ fn check_windows(problem: &Problem, schedule: &Schedule, dur: &[Option<Time>]) -
             });
         }
         let Some(d) = dur[j] else { continue };
-        let finish = start + d;
+        let finish = start.saturating_add(d);
         if let Some(deadline) = a.deadline
             && finish > deadline
         {
@@ -276,8 +276,8 @@ fn check_precedences(
             continue;
         };
         let earliest = match p.kind {
-            LagKind::FinishToStart => sb + db + p.lag,
-            LagKind::StartToStart => sb + p.lag,
+            LagKind::FinishToStart => sb.saturating_add(*db).saturating_add(p.lag),
+            LagKind::StartToStart => sb.saturating_add(p.lag),
         };
         if sa < earliest {
             out.push(Violation::Precedence {
@@ -310,7 +310,7 @@ fn check_capacity(problem: &Problem, schedule: &Schedule, dur: &[Option<Time>]) 
                 .sum();
             if amount > 0 && d > 0 {
                 events.push((schedule.starts[j], amount));
-                events.push((schedule.starts[j] + d, -amount));
+                events.push((schedule.starts[j].saturating_add(d), -amount));
             }
         }
         if events.is_empty() {
@@ -380,7 +380,7 @@ fn check_setups(problem: &Problem, schedule: &Schedule, dur: &[Option<Time>]) ->
                 continue;
             };
             if mode.demands.iter().any(|x| x.resource == r && x.amount > 0) {
-                on.push((schedule.starts[j], schedule.starts[j] + d, j));
+                on.push((schedule.starts[j], schedule.starts[j].saturating_add(d), j));
             }
         }
         on.sort_unstable();
@@ -400,12 +400,12 @@ fn check_setups(problem: &Problem, schedule: &Schedule, dur: &[Option<Time>]) ->
         for w in on.windows(2) {
             let ((_, fa, a), (sb, _, b)) = (w[0], w[1]);
             let needed = setup.between(site(a), site(b));
-            if sb - fa < needed {
+            if sb.saturating_sub(fa) < needed {
                 out.push(Violation::Setup {
                     resource: r,
                     first: Some(a),
                     second: b,
-                    gap: sb - fa,
+                    gap: sb.saturating_sub(fa),
                     needed,
                 });
             }
@@ -455,6 +455,21 @@ mod tests {
     #[test]
     fn feasible_schedule_has_no_violation() {
         assert_eq!(validate(&problem(), &sched(&[0, 2])), vec![]);
+    }
+
+    #[test]
+    fn huge_starts_are_violations_not_overflows() {
+        let mut p = problem();
+        p.horizon = Some(100);
+        let v = validate(&p, &sched(&[i64::MAX, i64::MIN]));
+        assert!(
+            v.iter()
+                .any(|v| matches!(v, Violation::Horizon { activity: 0, .. }))
+        );
+        assert!(
+            v.iter()
+                .any(|v| matches!(v, Violation::Release { activity: 1, .. }))
+        );
     }
 
     #[test]

@@ -88,3 +88,16 @@ fn conflicting_deadlines_are_reported_with_best_attempt() {
     );
     assert!(sol.schedule.is_some());
 }
+
+#[test]
+fn horizon_too_large_to_tabulate_is_an_error() {
+    let mut p = load("weighted.json");
+    p.horizon = Some(900_000_000);
+    let e = solve(&p, &Limits::schedules(10), &NoProgress)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("horizon of 900000000 periods for 1 resources is too large"),
+        "{e}"
+    );
+}
