@@ -1,0 +1,366 @@
+//! The five verbs every register resource shares, written once over the [`Resource`]
+//! trait: list (filters, pages, visibility), get (ETag), create, update and delete (both
+//! with `If-Match`). The named handlers of each resource (`hazards_list`...) call these.
+
+use axum::Json;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bonifica_model::{Code, Dataset, RecordKind};
+use bonifica_store::{Record, Stamp};
+use geo::Intersects;
+use geo_types::Rect;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use crate::access::{Scoped, Verb, require, require_scope, visible};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::{AppState, Model};
+use crate::wire::{ListParams, Page, etag, if_match, parse_bbox};
+
+/// The filters of a list, parsed.
+#[derive(Debug, Default)]
+pub struct Filters {
+    pub bbox: Option<Rect<f64>>,
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub organisation: Option<Uuid>,
+}
+
+/// A kind of record served under `/api/<PATH>`.
+pub trait Resource: Scoped + Clone + Send + Sync + 'static {
+    const KIND: RecordKind;
+    /// The collection's path, such as `/api/hazard-areas`.
+    const PATH: &'static str;
+    /// The list filters this resource accepts.
+    const FILTERS: &'static [&'static str];
+    /// The request body of create and update.
+    type In: DeserializeOwned + Send + 'static;
+    /// The response body.
+    type Out: Serialize;
+
+    fn all(data: &Dataset) -> &Vec<Self>;
+    fn all_mut(data: &mut Dataset) -> &mut Vec<Self>;
+    fn id(&self) -> Uuid;
+    fn code(&self) -> &Code;
+    fn out(&self, stamp: &Stamp) -> Self::Out;
+    fn into_record(self) -> Record;
+    /// The code the client asked for, if any.
+    fn wanted_code(input: &Self::In) -> Option<&str>;
+    /// Builds the record from a request body; `existing` is the stored record on update.
+    fn build(
+        input: Self::In,
+        id: Uuid,
+        code: Code,
+        existing: Option<&Self>,
+        model: &Model,
+    ) -> Result<Self, ApiError>;
+    /// True when the record passes the list filters (already checked to apply).
+    fn matches(&self, filters: &Filters) -> bool;
+    /// The version the store must see next, for kinds that carry it (hazard areas).
+    fn set_version(&mut self, _version: u32) {}
+}
+
+/// The region a new record belongs to: the one asked for, or the only one stored.
+pub fn region_for(model: &Model, asked: Option<Uuid>) -> Result<Uuid, ApiError> {
+    match (asked, model.data.regions.as_slice()) {
+        (Some(id), regions) if regions.iter().any(|r| r.id == id) => Ok(id),
+        (Some(id), _) => Err(ApiError::field("region_id", format!("no region {id}"))),
+        (None, [only]) => Ok(only.id),
+        (None, _) => Err(ApiError::field(
+            "region_id",
+            "required when the register holds several regions",
+        )),
+    }
+}
+
+/// An organisation given by id or code, which must exist.
+pub fn organisation_ref(model: &Model, field: &str, text: &str) -> Result<Uuid, ApiError> {
+    model
+        .data
+        .organisations
+        .iter()
+        .find(|o| o.id.to_string() == text || o.code.as_str() == text)
+        .map(|o| o.id)
+        .ok_or_else(|| ApiError::field(field, format!("no organisation {text:?}")))
+}
+
+fn parse_filters(model: &Model, p: &ListParams) -> Result<Filters, ApiError> {
+    Ok(Filters {
+        bbox: p.bbox.as_deref().map(parse_bbox).transpose()?,
+        status: p.status.clone(),
+        kind: p.kind.clone(),
+        organisation: p
+            .organisation
+            .as_deref()
+            .map(|o| {
+                organisation_ref(model, "organisation", o).map_err(|mut e| {
+                    e.status = StatusCode::BAD_REQUEST;
+                    e
+                })
+            })
+            .transpose()?,
+    })
+}
+
+/// True when `geometry` meets the box.
+pub fn meets(bbox: &Option<Rect<f64>>, geometry: &impl Intersects<Rect<f64>>) -> bool {
+    bbox.as_ref().is_none_or(|b| geometry.intersects(b))
+}
+
+/// True when a footprint meets the box.
+pub fn footprint_meets(bbox: &Option<Rect<f64>>, f: &bonifica_model::Footprint) -> bool {
+    use bonifica_model::Footprint as F;
+    match f {
+        F::Point(p) => meets(bbox, p),
+        F::Line(l) => meets(bbox, l),
+        F::Area(a) => meets(bbox, a.as_multi_polygon()),
+    }
+}
+
+/// `GET /api/<resource>`: one page of the records the caller may see, in code order.
+pub async fn list<R: Resource>(
+    state: AppState,
+    caller: Caller,
+    query: Option<String>,
+) -> Result<Json<Page<R::Out>>, ApiError> {
+    require(&caller, R::KIND, Verb::Read)?;
+    let params = ListParams::parse(query.as_deref(), R::FILTERS)?;
+    let size = params.page_size.unwrap_or(100);
+    state.read(|model| {
+        let filters = parse_filters(model, &params)?;
+        let after = params.page_token.as_deref().unwrap_or("");
+        let mut total = 0;
+        let mut items = Vec::with_capacity(size);
+        let mut last = None;
+        let mut more = false;
+        for r in R::all(&model.data) {
+            if !(visible(&caller, model, r) && r.matches(&filters)) {
+                continue;
+            }
+            total += 1;
+            if r.code().as_str() <= after {
+                continue;
+            }
+            if items.len() == size {
+                more = true;
+                continue;
+            }
+            items.push(r.out(&model.stamp(r.id())));
+            last = Some(r.code().as_str());
+        }
+        let next = match (more, last) {
+            (true, Some(code)) => Some(next_link(R::PATH, query.as_deref(), code)),
+            _ => None,
+        };
+        Ok(Json(Page { items, total, next }))
+    })?
+}
+
+fn next_link(path: &str, query: Option<&str>, last: &str) -> String {
+    let mut parts: Vec<String> = query
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("page_token="))
+        .map(str::to_string)
+        .collect();
+    parts.push(format!("page_token={last}"));
+    format!("{path}?{}", parts.join("&"))
+}
+
+/// A record response with its ETag.
+pub fn with_etag<T: Serialize>(status: StatusCode, version: u32, body: T) -> Response {
+    let mut response = (status, Json(body)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&etag(version)) {
+        response.headers_mut().insert(header::ETAG, v);
+    }
+    response
+}
+
+/// Finds a record the caller may see, or 404.
+pub fn find_visible<R: Resource>(model: &Model, caller: &Caller, id: Uuid) -> Result<R, ApiError> {
+    R::all(&model.data)
+        .iter()
+        .find(|r| r.id() == id && visible(caller, model, *r))
+        .cloned()
+        .ok_or_else(|| ApiError::not_found(R::KIND.label()))
+}
+
+/// `GET /api/<resource>/{id}`.
+pub async fn get<R: Resource>(
+    state: AppState,
+    caller: Caller,
+    id: Uuid,
+) -> Result<Response, ApiError> {
+    require(&caller, R::KIND, Verb::Read)?;
+    state.read(|model| {
+        let r = find_visible::<R>(model, &caller, id)?;
+        let stamp = model.stamp(id);
+        Ok(with_etag(StatusCode::OK, stamp.version, r.out(&stamp)))
+    })?
+}
+
+fn next_code<R: Resource>(model: &Model) -> Code {
+    let prefix = format!("{}-", R::KIND.prefix());
+    let max = R::all(&model.data)
+        .iter()
+        .filter_map(|r| r.code().as_str().strip_prefix(&prefix)?.parse::<u32>().ok())
+        .max()
+        .unwrap_or(0);
+    Code::new(R::KIND, max + 1)
+}
+
+fn insert_sorted<R: Resource>(model: &mut Model, record: R) {
+    let all = R::all_mut(&mut model.data);
+    let at = all.partition_point(|r| r.code().as_str() < record.code().as_str());
+    all.insert(at, record);
+}
+
+/// `POST /api/<resource>`: 201 with the record, its ETag and its Location.
+pub async fn create<R: Resource>(
+    state: AppState,
+    caller: Caller,
+    input: R::In,
+) -> Result<Response, ApiError> {
+    require(&caller, R::KIND, Verb::Create)?;
+    let record = state.read(|model| {
+        let code = match R::wanted_code(&input) {
+            Some(text) => Code::parse(text).map_err(|e| ApiError::field("code", e.to_string()))?,
+            None => next_code::<R>(model),
+        };
+        R::build(input, Uuid::new_v4(), code, None, model)
+    })??;
+    require_scope(&caller, &record)?;
+    let by = caller.username.clone();
+    let (record, version) = state
+        .write(move |store, model| {
+            let version = store.create_record(&record.clone().into_record(), &by)?;
+            model.stamps.insert(
+                record.id(),
+                Stamp {
+                    version,
+                    updated_at: None,
+                    updated_by: Some(by),
+                },
+            );
+            insert_sorted(model, record.clone());
+            Ok((record, version))
+        })
+        .await?;
+    let stamp = state.read(|m| m.stamp(record.id()))?;
+    let mut response = with_etag(StatusCode::CREATED, version, record.out(&stamp));
+    if let Ok(v) = HeaderValue::from_str(&format!("{}/{}", R::PATH, record.id())) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(response)
+}
+
+/// Replaces a visible, in-scope record with `change(existing)`, checking `If-Match`.
+pub async fn replace<R: Resource>(
+    state: AppState,
+    caller: Caller,
+    id: Uuid,
+    headers: &HeaderMap,
+    verb: Verb,
+    change: impl FnOnce(&R, &Model) -> Result<R, ApiError>,
+) -> Result<Response, ApiError> {
+    require(&caller, R::KIND, verb)?;
+    let expected = state.read(|model| {
+        let existing = find_visible::<R>(model, &caller, id)?;
+        require_scope(&caller, &existing)?;
+        let expected = if_match(headers)?;
+        check_version(model, id, expected)?;
+        let mut updated = change(&existing, model)?;
+        updated.set_version(expected + 1);
+        require_scope(&caller, &updated)?;
+        Ok::<_, ApiError>((updated, expected))
+    })??;
+    let (updated, expected) = expected;
+    let by = caller.username.clone();
+    let version = state
+        .write(move |store, model| {
+            let version = store.update_record(&updated.clone().into_record(), expected, &by)?;
+            let all = R::all_mut(&mut model.data);
+            all.retain(|r| r.id() != id);
+            model.stamps.insert(
+                id,
+                Stamp {
+                    version,
+                    updated_at: None,
+                    updated_by: Some(by),
+                },
+            );
+            insert_sorted(model, updated);
+            Ok(version)
+        })
+        .await?;
+    state.read(|model| {
+        let r = find_visible::<R>(model, &caller, id)?;
+        Ok(with_etag(StatusCode::OK, version, r.out(&model.stamp(id))))
+    })?
+}
+
+fn check_version(model: &Model, id: Uuid, expected: u32) -> Result<(), ApiError> {
+    let stored = model.version(id);
+    if stored != expected {
+        return Err(ApiError::new(
+            StatusCode::PRECONDITION_FAILED,
+            format!("the record is at version {stored}, not {expected}: reload it and try again"),
+        ));
+    }
+    Ok(())
+}
+
+/// `PUT /api/<resource>/{id}`.
+pub async fn update<R: Resource>(
+    state: AppState,
+    caller: Caller,
+    id: Uuid,
+    headers: HeaderMap,
+    input: R::In,
+) -> Result<Response, ApiError> {
+    replace::<R>(
+        state,
+        caller,
+        id,
+        &headers,
+        Verb::Update,
+        move |existing, model| {
+            let code = match R::wanted_code(&input) {
+                Some(text) => {
+                    Code::parse(text).map_err(|e| ApiError::field("code", e.to_string()))?
+                }
+                None => existing.code().clone(),
+            };
+            R::build(input, id, code, Some(existing), model)
+        },
+    )
+    .await
+}
+
+/// `DELETE /api/<resource>/{id}`: 204.
+pub async fn delete<R: Resource>(
+    state: AppState,
+    caller: Caller,
+    id: Uuid,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    require(&caller, R::KIND, Verb::Delete)?;
+    let expected = state.read(|model| {
+        let existing = find_visible::<R>(model, &caller, id)?;
+        require_scope(&caller, &existing)?;
+        let expected = if_match(&headers)?;
+        check_version(model, id, expected)?;
+        Ok::<_, ApiError>(expected)
+    })??;
+    state
+        .write(move |store, model| {
+            store.delete_record(R::KIND, id, expected)?;
+            R::all_mut(&mut model.data).retain(|r| r.id() != id);
+            model.stamps.remove(&id);
+            Ok(())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

@@ -1,0 +1,180 @@
+//! The errors of the server: [`ApiError`], the one type every handler returns, which
+//! becomes an `application/problem+json` body (RFC 9457) naming the field and the problem;
+//! and [`ServerError`], what can stop the server from starting.
+//!
+//! Client errors explain themselves. Server errors are logged with their cause and reach
+//! the client as an opaque 500.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bonifica_store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// What can stop the server from starting or serving.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("opening the register: {0}")]
+    Store(#[from] StoreError),
+    #[error("binding {addr}: {source}")]
+    Bind {
+        addr: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("serving: {0}")]
+    Serve(#[source] std::io::Error),
+    #[error("hashing a password: {0}")]
+    Password(String),
+    #[error(
+        "role {0:?} is not one of coordinator, defence_liaison, operations_manager, team_leader, viewer"
+    )]
+    UnknownRole(String),
+}
+
+/// One field and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct FieldProblem {
+    /// The field, as a path in the request (`geometry`, `members[2]`, `bbox`).
+    pub field: String,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+/// A problem details body (RFC 9457) with the fields that are wrong.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem; `about:blank` when the status says it all.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// The fields that are wrong, if the problem is in the request.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldProblem>,
+}
+
+/// An error a handler returns; becomes a problem+json response.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub detail: String,
+    pub errors: Vec<FieldProblem>,
+    /// Extra headers, such as `Retry-After` for rate limiting.
+    pub retry_after_s: Option<u64>,
+}
+
+impl ApiError {
+    /// A client error with a detail and no field.
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            detail: detail.into(),
+            errors: Vec::new(),
+            retry_after_s: None,
+        }
+    }
+
+    /// A 422 naming one field.
+    pub fn field(field: impl Into<String>, problem: impl Into<String>) -> ApiError {
+        ApiError::field_status(StatusCode::UNPROCESSABLE_ENTITY, field, problem)
+    }
+
+    /// A client error naming one field.
+    pub fn field_status(
+        status: StatusCode,
+        field: impl Into<String>,
+        problem: impl Into<String>,
+    ) -> ApiError {
+        let field = field.into();
+        let problem = problem.into();
+        ApiError {
+            status,
+            detail: format!("{field}: {problem}"),
+            errors: vec![FieldProblem { field, problem }],
+            retry_after_s: None,
+        }
+    }
+
+    /// 404 for a record that does not exist or that the caller may not see.
+    pub fn not_found(what: &str) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, format!("{what} not found"))
+    }
+
+    /// 403 for something the caller's role may not do.
+    pub fn forbidden(detail: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::FORBIDDEN, detail)
+    }
+
+    /// 401: no valid session or token.
+    pub fn unauthorized() -> ApiError {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "sign in (POST /api/session) or send a bearer token",
+        )
+    }
+
+    /// A server error: logged here with its cause, opaque to the client.
+    pub fn internal(cause: &dyn std::fmt::Display) -> ApiError {
+        tracing::error!(%cause, "internal error");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the server failed; the error is logged",
+        )
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        match &e {
+            StoreError::VersionConflict { .. } => {
+                ApiError::new(StatusCode::PRECONDITION_FAILED, e.to_string())
+            }
+            StoreError::Duplicate { what, .. } => {
+                ApiError::field_status(StatusCode::CONFLICT, *what, e.to_string())
+            }
+            StoreError::DuplicateUser { .. } => {
+                ApiError::field_status(StatusCode::CONFLICT, "username", e.to_string())
+            }
+            StoreError::InUse { .. } => ApiError::new(StatusCode::CONFLICT, e.to_string()),
+            StoreError::NotFound { kind, .. } => ApiError::not_found(kind),
+            StoreError::Dataset(d) => match d {
+                bonifica_model::DatasetError::DanglingReference { field, .. } => {
+                    ApiError::field(*field, d.to_string())
+                }
+                _ => ApiError::new(StatusCode::CONFLICT, d.to_string()),
+            },
+            StoreError::Geometry { .. } => ApiError::field("geometry", e.to_string()),
+            _ => ApiError::internal(&e),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let title = self
+            .status
+            .canonical_reason()
+            .unwrap_or("Error")
+            .to_string();
+        let body = Problem {
+            kind: "about:blank".to_string(),
+            title,
+            status: self.status.as_u16(),
+            detail: self.detail,
+            errors: self.errors,
+        };
+        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        let mut response = (self.status, bytes).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if let Some(s) = self.retry_after_s {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(s));
+        }
+        response
+    }
+}

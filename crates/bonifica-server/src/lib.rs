@@ -1,0 +1,195 @@
+//! The HTTP server of Bonifica: the JSON API under `/api/`, access control, and the
+//! OpenAPI document generated from the code.
+//!
+//! [`router`] builds the whole API over an [`AppState`] and is what tests drive in-process;
+//! [`serve`] binds it to an address with graceful shutdown. Only this crate knows HTTP
+//! and JSON: handlers turn requests into model types through the wire types beside them,
+//! and every error becomes an `application/problem+json` body ([`ApiError`]).
+
+pub mod access;
+pub mod auth;
+pub mod crud;
+pub mod error;
+pub mod map;
+pub mod openapi;
+pub mod resources;
+pub mod session;
+pub mod state;
+pub mod summary;
+pub mod users;
+pub mod wire;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::routing::{MethodRouter, delete, get, post, put};
+use tower_http::trace::TraceLayer;
+
+pub use auth::Role;
+pub use error::{ApiError, ServerError};
+pub use state::AppState;
+pub use users::{add_user, create_demo_users};
+
+use resources::{assets, hazards, places, workforce};
+
+/// Every route: method, path (as axum and OpenAPI write it) and handler.
+pub fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
+    let mut r: Vec<(&'static str, &'static str, MethodRouter<AppState>)> = vec![
+        ("get", "/api/openapi.json", get(openapi::openapi_get)),
+        ("post", "/api/session", post(session::session_create)),
+        ("get", "/api/session", get(session::session_get)),
+        ("delete", "/api/session", delete(session::session_delete)),
+        ("post", "/api/tokens", post(session::tokens_create)),
+        ("get", "/api/summary", get(summary::summary_get)),
+        ("get", "/api/map/{layer}", get(map::map_get)),
+        ("get", "/api/regions", get(places::regions_list)),
+        ("get", "/api/regions/{id}", get(places::regions_get)),
+        (
+            "post",
+            "/api/hazard-areas/{id}/events",
+            post(hazards::hazards_events_create),
+        ),
+    ];
+    macro_rules! crud {
+        ($coll:literal, $item:literal, $m:ident :: $list:ident, $get:ident, $create:ident, $update:ident, $delete:ident) => {
+            r.push(("get", $coll, get($m::$list)));
+            r.push(("post", $coll, post($m::$create)));
+            r.push(("get", $item, get($m::$get)));
+            r.push(("put", $item, put($m::$update)));
+            r.push(("delete", $item, delete($m::$delete)));
+        };
+    }
+    crud!(
+        "/api/hazard-areas",
+        "/api/hazard-areas/{id}",
+        hazards::hazards_list,
+        hazards_get,
+        hazards_create,
+        hazards_update,
+        hazards_delete
+    );
+    crud!(
+        "/api/assets",
+        "/api/assets/{id}",
+        assets::assets_list,
+        assets_get,
+        assets_create,
+        assets_update,
+        assets_delete
+    );
+    crud!(
+        "/api/settlements",
+        "/api/settlements/{id}",
+        places::settlements_list,
+        settlements_get,
+        settlements_create,
+        settlements_update,
+        settlements_delete
+    );
+    crud!(
+        "/api/organisations",
+        "/api/organisations/{id}",
+        workforce::organisations_list,
+        organisations_get,
+        organisations_create,
+        organisations_update,
+        organisations_delete
+    );
+    crud!(
+        "/api/people",
+        "/api/people/{id}",
+        workforce::people_list,
+        people_get,
+        people_create,
+        people_update,
+        people_delete
+    );
+    crud!(
+        "/api/contracts",
+        "/api/contracts/{id}",
+        workforce::contracts_list,
+        contracts_get,
+        contracts_create,
+        contracts_update,
+        contracts_delete
+    );
+    crud!(
+        "/api/teams",
+        "/api/teams/{id}",
+        workforce::teams_list,
+        teams_get,
+        teams_create,
+        teams_update,
+        teams_delete
+    );
+    crud!(
+        "/api/crews",
+        "/api/crews/{id}",
+        workforce::crews_list,
+        crews_get,
+        crews_create,
+        crews_update,
+        crews_delete
+    );
+    r
+}
+
+/// The whole API over `state`.
+pub fn router(state: AppState) -> Router {
+    let mut router = Router::new();
+    for (_, path, handler) in routes() {
+        router = router.route(path, handler);
+    }
+    router
+        .fallback(|| async { ApiError::not_found("route") })
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves the API on `addr` until Ctrl-C or SIGTERM, then finishes the requests under way.
+/// `on_bound` is told the bound address (useful with port 0).
+pub async fn serve(
+    state: AppState,
+    addr: SocketAddr,
+    on_bound: impl FnOnce(SocketAddr),
+) -> Result<(), ServerError> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServerError::Bind {
+            addr: addr.to_string(),
+            source,
+        })?;
+    let bound = listener.local_addr().map_err(ServerError::Serve)?;
+    tracing::info!(%bound, "serving the bonifica api");
+    on_bound(bound);
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(ServerError::Serve)?;
+    tracing::info!("server stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests under way");
+}

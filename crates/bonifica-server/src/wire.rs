@@ -1,0 +1,354 @@
+//! What requests and responses share: the JSON body extractor that names the wrong field,
+//! GeoJSON geometry in and out, enumerated words, list parameters and `If-Match`.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderMap, StatusCode, header};
+use bonifica_model::{Footprint, GeometryError, Polygonal, RawPolygon};
+use geo_types::{Geometry, LineString, Point, Polygon};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// A JSON request body. Syntax errors are 400; unknown fields, wrong types and missing
+/// fields are 422 naming the field.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+/// Parses a JSON body, naming the field of the first problem.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let message = inner.to_string();
+        if inner.is_syntax() || inner.is_eof() {
+            return ApiError::new(
+                StatusCode::BAD_REQUEST,
+                format!("the body is not JSON: {message}"),
+            );
+        }
+        let unknown = message
+            .strip_prefix("unknown field `")
+            .and_then(|rest| rest.split_once('`'))
+            .map(|(name, _)| name.to_string());
+        let field = match (unknown, path.as_str()) {
+            (Some(name), "." | "") => name,
+            // The path of an unknown field already ends with its name.
+            (Some(_), p) => p.to_string(),
+            (None, "." | "") => missing_field(&message).unwrap_or_else(|| "body".to_string()),
+            (None, p) => p.to_string(),
+        };
+        let problem = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_string();
+        ApiError::field(field, problem)
+    })
+}
+
+fn missing_field(message: &str) -> Option<String> {
+    message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(name, _)| name.to_string())
+}
+
+/// Parses an enumerated word, or names the field and the accepted words.
+pub fn word<T>(
+    field: &str,
+    text: &str,
+    parse: fn(&str) -> Option<T>,
+    words: fn() -> String,
+) -> Result<T, ApiError> {
+    parse(text).ok_or_else(|| ApiError::field(field, format!("{text:?} is not one of {}", words())))
+}
+
+/// `Err(422)` unless `value` is finite and within `min..=max`.
+pub fn in_range(field: &str, value: f64, min: f64, max: f64) -> Result<f64, ApiError> {
+    if value.is_finite() && (min..=max).contains(&value) {
+        return Ok(value);
+    }
+    Err(ApiError::field(
+        field,
+        format!("{value} is out of range {min}..={max}"),
+    ))
+}
+
+fn geometry_error(field: &str, e: GeometryError) -> ApiError {
+    ApiError::field(field, e.to_string())
+}
+
+fn coordinates<T: DeserializeOwned>(
+    field: &str,
+    value: &Value,
+    shape: &str,
+) -> Result<T, ApiError> {
+    let coords = value
+        .get("coordinates")
+        .ok_or_else(|| ApiError::field(field, "a GeoJSON geometry needs coordinates"))?;
+    serde_json::from_value(coords.clone()).map_err(|_| {
+        ApiError::field(
+            field,
+            format!("coordinates are not {shape} of [longitude, latitude] positions"),
+        )
+    })
+}
+
+fn geometry_type<'v>(field: &str, value: &'v Value) -> Result<&'v str, ApiError> {
+    value
+        .get("type")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::field(field, "a GeoJSON geometry needs a type"))
+}
+
+/// A GeoJSON Polygon or MultiPolygon, checked by the model.
+pub fn parse_polygonal(field: &str, value: &Value) -> Result<Polygonal, ApiError> {
+    let polygons: Vec<RawPolygon> = match geometry_type(field, value)? {
+        "Polygon" => vec![coordinates(field, value, "rings")?],
+        "MultiPolygon" => coordinates(field, value, "polygons of rings")?,
+        other => {
+            return Err(ApiError::field(
+                field,
+                format!("expected a Polygon or MultiPolygon, found {other}"),
+            ));
+        }
+    };
+    Polygonal::from_raw(&polygons).map_err(|e| geometry_error(field, e))
+}
+
+/// A GeoJSON Point, LineString, Polygon or MultiPolygon, checked by the model.
+pub fn parse_footprint(field: &str, value: &Value) -> Result<Footprint, ApiError> {
+    match geometry_type(field, value)? {
+        "Point" => {
+            let [lon, lat]: [f64; 2] = coordinates(field, value, "one")?;
+            Footprint::point(lon, lat).map_err(|e| geometry_error(field, e))
+        }
+        "LineString" => {
+            let line: Vec<[f64; 2]> = coordinates(field, value, "a list")?;
+            Footprint::line(&line).map_err(|e| geometry_error(field, e))
+        }
+        "Polygon" | "MultiPolygon" => parse_polygonal(field, value).map(Footprint::Area),
+        other => Err(ApiError::field(
+            field,
+            format!("expected a Point, LineString, Polygon or MultiPolygon, found {other}"),
+        )),
+    }
+}
+
+/// A GeoJSON Point.
+pub fn parse_point(field: &str, value: &Value) -> Result<Point<f64>, ApiError> {
+    match parse_footprint(field, value)? {
+        Footprint::Point(p) => Ok(p),
+        other => Err(ApiError::field(
+            field,
+            format!("expected a Point, found {}", other.type_name()),
+        )),
+    }
+}
+
+/// A geometry as a GeoJSON geometry object.
+pub fn geometry_json(g: &Geometry<f64>) -> Value {
+    fn ring(l: &LineString<f64>) -> Value {
+        Value::Array(l.0.iter().map(|c| json!([c.x, c.y])).collect())
+    }
+    fn polygon(p: &Polygon<f64>) -> Value {
+        Value::Array(
+            std::iter::once(p.exterior())
+                .chain(p.interiors())
+                .map(ring)
+                .collect(),
+        )
+    }
+    match g {
+        Geometry::Point(p) => json!({"type": "Point", "coordinates": [p.x(), p.y()]}),
+        Geometry::LineString(l) => json!({"type": "LineString", "coordinates": ring(l)}),
+        Geometry::Polygon(p) => json!({"type": "Polygon", "coordinates": polygon(p)}),
+        Geometry::MultiPolygon(mp) => json!({
+            "type": "MultiPolygon",
+            "coordinates": mp.0.iter().map(polygon).collect::<Vec<_>>()
+        }),
+        Geometry::MultiLineString(ml) => json!({
+            "type": "MultiLineString",
+            "coordinates": ml.0.iter().map(ring).collect::<Vec<_>>()
+        }),
+        _ => Value::Null,
+    }
+}
+
+/// A footprint as GeoJSON.
+pub fn footprint_json(f: &Footprint) -> Value {
+    geometry_json(&f.to_geometry())
+}
+
+/// A polygonal area as GeoJSON.
+pub fn polygonal_json(p: &Polygonal) -> Value {
+    geometry_json(&Geometry::MultiPolygon(p.as_multi_polygon().clone()))
+}
+
+/// A point as GeoJSON.
+pub fn point_json(p: Point<f64>) -> Value {
+    geometry_json(&Geometry::Point(p))
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    /// The records of this page, in code order.
+    pub items: Vec<T>,
+    /// Records matching the filters that the caller may see, on every page.
+    pub total: usize,
+    /// The link to the next page; absent on the last.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+/// The query parameters of a list. Each resource accepts the filters that apply to it;
+/// any other parameter is a 400 naming it.
+#[derive(Debug, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// `minlon,minlat,maxlon,maxlat` in WGS 84 degrees: records whose geometry meets it.
+    pub bbox: Option<String>,
+    /// Hazard area status: open, worked_on, closed, handed_over.
+    pub status: Option<String>,
+    /// Asset kind, organisation kind, team method or crew trade.
+    pub kind: Option<String>,
+    /// Organisation id or code.
+    pub organisation: Option<String>,
+    /// Records per page, 1 to 1000 (default 100).
+    pub page_size: Option<usize>,
+    /// The `page_token` of the previous page's `next` link.
+    pub page_token: Option<String>,
+}
+
+/// The maximum page size.
+pub const MAX_PAGE_SIZE: usize = 1000;
+
+impl ListParams {
+    /// Parses a raw query string, refusing parameters not in `allowed` (besides paging).
+    pub fn parse(query: Option<&str>, allowed: &[&str]) -> Result<ListParams, ApiError> {
+        let mut p = ListParams::default();
+        for pair in query.unwrap_or("").split('&').filter(|s| !s.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let value = decode(value);
+            let bad =
+                |problem: String| ApiError::field_status(StatusCode::BAD_REQUEST, key, problem);
+            match key {
+                "page_size" => {
+                    let n: usize = value
+                        .parse()
+                        .map_err(|_| bad(format!("{value:?} is not a whole number")))?;
+                    if !(1..=MAX_PAGE_SIZE).contains(&n) {
+                        return Err(bad(format!("{n} is out of range 1..={MAX_PAGE_SIZE}")));
+                    }
+                    p.page_size = Some(n);
+                }
+                "page_token" => p.page_token = Some(value),
+                k if !allowed.contains(&k) => {
+                    return Err(bad(format!(
+                        "unknown parameter; this list accepts {}",
+                        [allowed, &["page_size", "page_token"]].concat().join(", ")
+                    )));
+                }
+                "bbox" => p.bbox = Some(value),
+                "status" => p.status = Some(value),
+                "kind" => p.kind = Some(value),
+                "organisation" => p.organisation = Some(value),
+                _ => return Err(bad("unknown parameter".to_string())),
+            }
+        }
+        Ok(p)
+    }
+}
+
+/// Percent-decoding of a query value (`+` is a space).
+fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                match u8::from_str_radix(hex, 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A parsed `bbox`, `[min_lon, min_lat, max_lon, max_lat]`.
+pub fn parse_bbox(text: &str) -> Result<geo_types::Rect<f64>, ApiError> {
+    let bad = |problem: &str| ApiError::field_status(StatusCode::BAD_REQUEST, "bbox", problem);
+    let n: Vec<f64> = text
+        .split(',')
+        .map(|s| s.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| bad("expected four numbers: minlon,minlat,maxlon,maxlat"))?;
+    let [a, b, c, d] = n[..] else {
+        return Err(bad("expected four numbers: minlon,minlat,maxlon,maxlat"));
+    };
+    let lon_ok = |x: f64| (-180.0..=180.0).contains(&x);
+    let lat_ok = |y: f64| (-90.0..=90.0).contains(&y);
+    if !(lon_ok(a) && lon_ok(c) && lat_ok(b) && lat_ok(d)) {
+        return Err(bad("out of range: longitude -180..180, latitude -90..90"));
+    }
+    if a > c || b > d {
+        return Err(bad(
+            "the minimum corner must come before the maximum corner",
+        ));
+    }
+    Ok(geo_types::Rect::new(
+        geo_types::coord! { x: a, y: b },
+        geo_types::coord! { x: c, y: d },
+    ))
+}
+
+/// The version named by `If-Match` (`"3"`, `W/"3"` or `3`): 428 when missing, 412 when
+/// it is not a version at all.
+pub fn if_match(headers: &HeaderMap) -> Result<u32, ApiError> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Err(ApiError::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "send If-Match with the ETag of the version you are changing",
+        ));
+    };
+    let text = value.to_str().unwrap_or("").trim();
+    let text = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
+    text.parse().map_err(|_| {
+        ApiError::new(
+            StatusCode::PRECONDITION_FAILED,
+            format!("If-Match {text:?} is not a version this server gave"),
+        )
+    })
+}
+
+/// The ETag of a version.
+pub fn etag(version: u32) -> String {
+    format!("\"{version}\"")
+}

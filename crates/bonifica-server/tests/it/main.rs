@@ -1,0 +1,9 @@
+//! Integration tests of the API, in-process through `tower::ServiceExt::oneshot`: one
+//! binary, one module per concern. Every test serves a fresh copy of a small generated
+//! region.
+
+mod errors;
+mod fixture;
+mod matrix;
+mod openapi;
+mod sessions;
