@@ -4,6 +4,7 @@
 
 mod bench_cmd;
 mod exit;
+mod plan_cmd;
 mod region_cmd;
 mod sched_cmd;
 mod ui;
@@ -32,6 +33,10 @@ enum Command {
     Export(region_cmd::ExportArgs),
     /// Print counts, hazardous area, damaged network and the workforce of a region file.
     Summary(region_cmd::SummaryArgs),
+    /// Plan who clears and repairs what, and when; print the indicators, export the plan.
+    Plan(plan_cmd::PlanArgs),
+    /// Plan two scenarios and print their indicators side by side.
+    Compare(plan_cmd::CompareArgs),
     /// Solve a scheduling instance (JSON) and print the schedule (JSON).
     Solve(sched_cmd::SolveArgs),
     /// Check a schedule against an instance; prints every violation.
@@ -56,6 +61,8 @@ fn main() -> ExitCode {
         Command::Import(a) => region_cmd::import(&a).map(|()| ExitCode::SUCCESS),
         Command::Export(a) => region_cmd::export(&a).map(|()| ExitCode::SUCCESS),
         Command::Summary(a) => region_cmd::summary(&a).map(|()| ExitCode::SUCCESS),
+        Command::Plan(a) => plan_cmd::plan(&a).map(|()| ExitCode::SUCCESS),
+        Command::Compare(a) => plan_cmd::compare(&a).map(|()| ExitCode::SUCCESS),
         Command::Solve(a) => sched_cmd::solve(&a).map(|()| ExitCode::SUCCESS),
         Command::Validate(a) => sched_cmd::validate(&a),
         Command::Bench(Bench::Psplib(a)) => {

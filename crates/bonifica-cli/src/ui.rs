@@ -16,3 +16,16 @@ pub fn spinner(message: &str) -> ProgressBar {
     bar.enable_steady_tick(Duration::from_millis(120));
     bar
 }
+
+/// A bar over a time budget in seconds, whose message the caller updates.
+pub fn timed_bar(prefix: &str, seconds: u64) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(seconds.max(1)), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} s  {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(prefix.to_string());
+    bar.enable_steady_tick(Duration::from_millis(250));
+    bar
+}

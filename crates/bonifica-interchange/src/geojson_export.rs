@@ -105,7 +105,7 @@ pub fn export_geojson(dataset: &Dataset, layer: SpatialLayer) -> String {
     collection(layer.as_str(), &features)
 }
 
-fn collection(name: &str, features: &[Value]) -> String {
+pub(crate) fn collection(name: &str, features: &[Value]) -> String {
     let mut out = format!("{{\"type\":\"FeatureCollection\",\"name\":{name:?},\"features\":[");
     for (i, f) in features.iter().enumerate() {
         out.push_str(if i == 0 { "\n" } else { ",\n" });
@@ -115,7 +115,7 @@ fn collection(name: &str, features: &[Value]) -> String {
     out
 }
 
-fn feature(id: Uuid, properties: Value, geometry: Value) -> Value {
+pub(crate) fn feature(id: Uuid, properties: Value, geometry: Value) -> Value {
     let mut f = Map::new();
     f.insert("type".into(), "Feature".into());
     f.insert("id".into(), id.to_string().into());
@@ -137,7 +137,7 @@ fn ring(line: &LineString<f64>) -> Value {
         .collect()
 }
 
-fn area_geometry(area: &Polygonal) -> Value {
+pub(crate) fn area_geometry(area: &Polygonal) -> Value {
     let polygons: Vec<Value> = area
         .as_multi_polygon()
         .0
@@ -163,7 +163,7 @@ fn lines_geometry(lines: &MultiLineString<f64>) -> Value {
     }
 }
 
-fn footprint_geometry(footprint: &Footprint) -> Value {
+pub(crate) fn footprint_geometry(footprint: &Footprint) -> Value {
     match footprint {
         Footprint::Point(p) => json!({
             "type": "Point",

@@ -17,6 +17,7 @@ mod error;
 mod geojson_export;
 mod geojson_import;
 mod mapping;
+mod plan_export;
 mod raw;
 mod values;
 
@@ -31,6 +32,7 @@ pub use error::{InterchangeError, RecordRef};
 pub use geojson_export::export_geojson;
 pub use geojson_import::import_geojson;
 pub use mapping::{Field, FieldMapping};
+pub use plan_export::{PlanLayer, plan_assets_geojson, plan_csv, plan_hazard_areas_geojson};
 pub use raw::RawGeometry;
 
 /// A spatial layer, exchanged as a GeoJSON FeatureCollection.

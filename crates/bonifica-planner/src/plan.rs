@@ -458,6 +458,7 @@ fn indicators(
             last_day: (u.last_day() > 0).then(|| region.date(u.last_day() - 1)),
         })
         .collect();
+    ind.months = months;
     ind
 }
 

@@ -27,6 +27,9 @@ pub struct Scenario {
     pub contract_extension_days: i64,
     /// Weight multipliers by asset kind word (`bridge`) or asset code (`AS-0042`).
     pub priority: BTreeMap<String, f64>,
+    /// A region file to add (a neighbouring region joining the programme), as written in
+    /// the scenario; the command line loads it into `extra_region`.
+    pub add_region: Option<String>,
     /// A second register merged into the region.
     #[serde(skip)]
     pub extra_region: Option<Dataset>,
@@ -40,6 +43,7 @@ impl Default for Scenario {
             workers_factor: 1.0,
             contract_extension_days: 0,
             priority: BTreeMap::new(),
+            add_region: None,
             extra_region: None,
         }
     }

@@ -112,3 +112,36 @@ fn a_programme_file_overrides_the_defaults() {
     );
     assert_eq!(config.survey, PlannerConfig::default().survey);
 }
+
+#[test]
+fn monthly_indicators_cover_the_plan_and_add_up() {
+    // Regression: the months were computed and then dropped from the indicators.
+    let (_, plan) = quick(region(), 1);
+    let i = &plan.indicators;
+    assert!(!i.months.is_empty(), "no monthly indicators");
+    let end = i.programme_end.expect("work is placed");
+    let last = &i.months[i.months.len() - 1].month;
+    assert_eq!(last, &end.format("%Y-%m").to_string());
+    let released: f64 = i
+        .months
+        .iter()
+        .map(|m| m.cancelled_km2 + m.reduced_km2 + m.cleared_km2)
+        .sum();
+    assert!(
+        (released - i.released_km2).abs() < 1e-6,
+        "{released} vs {}",
+        i.released_km2
+    );
+    let road = i.months.last().map_or(0.0, |m| m.road_km_reopened);
+    assert!((road - i.road_km_reopened).abs() < 1e-6);
+    assert!(
+        i.months
+            .windows(2)
+            .all(|w| w[0].road_km_reopened <= w[1].road_km_reopened)
+    );
+    assert!(
+        i.months
+            .iter()
+            .all(|m| (0.0..=1.0).contains(&m.team_utilisation))
+    );
+}
