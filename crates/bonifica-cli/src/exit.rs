@@ -20,6 +20,8 @@ pub enum Failure {
     BadInput(String),
     #[error("{0}")]
     Exists(String),
+    #[error("{0}")]
+    Violations(String),
 }
 
 impl Failure {
@@ -28,6 +30,7 @@ impl Failure {
             Failure::Usage(_) => 2,
             Failure::BadInput(_) => 3,
             Failure::Exists(_) => 4,
+            Failure::Violations(_) => 5,
         }
     }
 }

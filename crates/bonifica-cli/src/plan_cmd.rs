@@ -64,6 +64,13 @@ pub struct PlanArgs {
     /// Print the plan's indicators as JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Do not save the plan in the region file (by default it replaces the stored plan
+    /// of the same scenario, with planned, P50 and P90 dates as GIS attributes).
+    #[arg(long)]
+    pub no_save: bool,
+    /// Run the independent plan checker and fail (exit 5) on any violation.
+    #[arg(long)]
+    pub check: bool,
 }
 
 /// `bonifica compare`.
@@ -108,6 +115,52 @@ pub fn plan(args: &PlanArgs) -> anyhow::Result<()> {
     if let Some(dir) = &args.out {
         export(dir, &run.dataset, &run.plan, forecast.as_ref())?;
     }
+    if !args.no_save {
+        let mut store = GeoPackage::open(&args.region_file)
+            .with_context(|| format!("opening {}", args.region_file.display()))?;
+        let created = chrono::Utc::now()
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string();
+        store
+            .save_plan(&run.dataset, &run.plan, forecast.as_ref(), &created)
+            .with_context(|| {
+                format!(
+                    "saving plan {} in {}",
+                    run.plan.name,
+                    args.region_file.display()
+                )
+            })?;
+        eprintln!(
+            "saved plan {} in {} (layers plan_hazard_areas, plan_assets, plan_tasks)",
+            run.plan.name,
+            args.region_file.display()
+        );
+    }
+    if args.check {
+        check(&run)?;
+    }
+    Ok(())
+}
+
+/// The independent checker: every team and crew in one place at a time, no repair before
+/// its blocking hazards are released, no work outside a contract, no capacity exceeded,
+/// travel time respected.
+fn check(run: &Run) -> anyhow::Result<()> {
+    let violations = bonifica_planner::check(&run.dataset, &run.config, &run.plan)?;
+    for v in violations.iter().take(20) {
+        eprintln!("violation: {v}");
+    }
+    if !violations.is_empty() {
+        return Err(Failure::Violations(format!(
+            "the plan breaks {} rules (first 20 listed)",
+            violations.len()
+        ))
+        .into());
+    }
+    println!(
+        "checked: {} tasks, no violation (one place at a time, gating, contracts, capacity, travel)",
+        run.plan.items.len()
+    );
     Ok(())
 }
 
@@ -132,6 +185,7 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<()> {
 /// A plan with what it was made from.
 struct Run {
     dataset: Dataset,
+    config: PlannerConfig,
     planner: Planner,
     plan: Plan,
 }
@@ -186,6 +240,7 @@ fn run_plan(
     );
     Ok(Run {
         dataset,
+        config,
         planner,
         plan,
     })

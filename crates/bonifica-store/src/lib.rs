@@ -21,7 +21,7 @@ use bonifica_model::{Asset, Dataset, HazardArea};
 use uuid::Uuid;
 
 pub use error::StoreError;
-pub use gpkg::{GeoPackage, SCHEMA_VERSION};
+pub use gpkg::{GeoPackage, SCHEMA_VERSION, StoredPlan};
 pub use record::{ListQuery, RECORD_KINDS, Record, RecordPage, Stamp, Versioned, table_of};
 
 /// A user to add. The password hash is computed by the caller (argon2 in the server).

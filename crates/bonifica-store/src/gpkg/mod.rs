@@ -7,6 +7,7 @@
 mod accounts;
 mod binary;
 mod functions;
+mod plans;
 mod read;
 mod records;
 mod schema;
@@ -27,6 +28,7 @@ use crate::{
 use bonifica_model::RecordKind;
 use std::collections::HashMap;
 
+pub use plans::StoredPlan;
 pub use schema::SCHEMA_VERSION;
 
 /// How long a write waits for another connection's lock before giving up.
@@ -99,6 +101,28 @@ impl GeoPackage {
     /// The schema version recorded in the file.
     pub fn schema_version(&self) -> Result<u32, StoreError> {
         schema::current_version(&self.conn)
+    }
+
+    /// Saves a plan and its forecast under the plan's name, replacing a stored plan of
+    /// that name, in one transaction; `created` is the save time (RFC 3339, UTC).
+    pub fn save_plan(
+        &mut self,
+        dataset: &Dataset,
+        plan: &bonifica_planner::Plan,
+        forecast: Option<&bonifica_planner::Forecast>,
+        created: &str,
+    ) -> Result<Uuid, StoreError> {
+        plans::save(&mut self.conn, dataset, plan, forecast, created)
+    }
+
+    /// The stored plans, by name.
+    pub fn plans(&self) -> Result<Vec<StoredPlan>, StoreError> {
+        plans::list(&self.conn)
+    }
+
+    /// A stored plan as JSON, by name.
+    pub fn plan_json(&self, name: &str) -> Result<Option<String>, StoreError> {
+        plans::plan_json(&self.conn, name)
     }
 
     /// Stores one new record (version 1), stamped with the user name `by`; returns its

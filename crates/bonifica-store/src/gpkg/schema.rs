@@ -19,7 +19,7 @@ pub const APPLICATION_ID: i32 = 0x4750_4B47;
 /// only knows up to 1.3 and warns on files that claim 1.4.
 pub const USER_VERSION: i32 = 10300;
 /// The schema version this code writes and understands: the last migration's number.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// One numbered step of the schema.
 struct Migration {
@@ -49,6 +49,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "record versions and stamps; users, sessions and api tokens",
         apply: accounts_and_versions,
     },
+    Migration {
+        version: 5,
+        name: "plans: header, tasks, planned hazard areas and assets with P50/P90 dates",
+        apply: super::plans::plan_tables,
+    },
 ];
 
 /// A table of the register, as declared in `gpkg_contents`.
@@ -59,6 +64,42 @@ pub struct TableDef {
     /// The declared geometry type of a feature table; `None` for an attribute table.
     pub geometry: Option<&'static str>,
     columns: &'static str,
+}
+
+impl TableDef {
+    /// An attribute table outside the register's records (no id/code/region columns are
+    /// added unless the columns say so).
+    pub(super) fn attributes(
+        name: &'static str,
+        identifier: &'static str,
+        description: &'static str,
+        columns: &'static str,
+    ) -> TableDef {
+        TableDef {
+            name,
+            identifier,
+            description,
+            geometry: None,
+            columns,
+        }
+    }
+
+    /// A feature table with a `geom` column of the declared type and its R-tree.
+    pub(super) fn features(
+        name: &'static str,
+        identifier: &'static str,
+        description: &'static str,
+        geometry: &'static str,
+        columns: &'static str,
+    ) -> TableDef {
+        TableDef {
+            name,
+            identifier,
+            description,
+            geometry: Some(geometry),
+            columns,
+        }
+    }
 }
 
 /// Feature tables hold one geometry column named `geom` with an R-tree index.
@@ -230,6 +271,10 @@ fn is_record_table(name: &str) -> bool {
             | "asset_dependencies"
             | "asset_repair_work"
             | "hazard_area_versions"
+            | "plans"
+            | "plan_tasks"
+            | "plan_hazard_areas"
+            | "plan_assets"
     )
 }
 
@@ -385,7 +430,7 @@ CREATE TABLE bonifica_api_tokens (
 
 /// Creates a user table and registers it: `gpkg_contents`, and for a feature table
 /// `gpkg_geometry_columns`, the R-tree, its triggers and its `gpkg_extensions` row.
-fn create_table(tx: &Transaction, def: &TableDef) -> rusqlite::Result<()> {
+pub(super) fn create_table(tx: &Transaction, def: &TableDef) -> rusqlite::Result<()> {
     let t = def.name;
     let record = if !is_record_table(t) {
         String::new()

@@ -9,7 +9,7 @@ use bonifica_store::{GeoPackage, Store};
 
 use crate::fixture::{date, small_dataset};
 
-fn run(program: &str, args: &[&str]) -> Output {
+pub fn run(program: &str, args: &[&str]) -> Output {
     Command::new(program)
         .args(args)
         .output()
@@ -58,6 +58,10 @@ fn ogrinfo_lists_every_layer_with_its_feature_count() {
         ("asset_dependencies", "None", 3),
         ("asset_repair_work", "None", 3),
         ("hazard_area_versions", "None", 1),
+        ("plans", "None", 0),
+        ("plan_tasks", "None", 0),
+        ("plan_hazard_areas", "Multi Polygon", 0),
+        ("plan_assets", "Unknown (any)", 0),
     ];
     for (layer, geometry, count) in expected {
         let block = text

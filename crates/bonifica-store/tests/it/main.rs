@@ -7,6 +7,7 @@ mod bbox;
 mod fixture;
 mod gdal;
 mod migrations;
+mod plans;
 mod records;
 mod round_trip;
 mod versions;
