@@ -104,10 +104,11 @@ async function signOut(): Promise<void> {
   } finally {
     session.user = null;
     forget();
+    // The map's listeners go with it, before the plan is forgotten.
+    shown.listeners.length = 0;
     dropMapView();
     showPlan(null, null);
-    shown.listeners.length = 0;
-    location.hash = '';
+    history.replaceState(null, '', location.pathname);
     app.replaceChildren(loginPage((u) => signedIn(u)));
   }
 }

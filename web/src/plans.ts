@@ -23,12 +23,12 @@ export function plansPage(): HTMLElement {
   const compare = h('div', { class: 'compare', id: 'compare' });
   const error = h('p', { class: 'error', id: 'plan-error' });
   const scenario = h('select', { id: 'scenario', name: 'scenario' }, ...['base', 'more teams', 'fewer teams', 'slower clearance'].map((o) => h('option', { value: o }, o)));
-  const seconds = h('input', { id: 'budget', type: 'number', min: 1, max: 600, value: 10 });
   const start = h('button', { id: 'start-plan', disabled: !canPlan() }, 'Start plan');
   start.addEventListener('click', async () => {
     error.textContent = '';
     try {
-      const options: Record<string, unknown> = { time_limit_s: Number(seconds.value) || 10 };
+      // Only what the user chose is sent: the server's defaults hold for the rest.
+      const options: Record<string, unknown> = {};
       if (scenario.value !== 'base') options.scenario = scenario.value;
       const id = await startPlan(options);
       runs.unshift({ id, label: `${scenario.value} (${new Date().toLocaleTimeString()})`, job: null });
@@ -72,7 +72,7 @@ export function plansPage(): HTMLElement {
     'section',
     { class: 'page', id: 'plans' },
     h('h2', {}, 'Plan runs'),
-    h('div', { class: 'actions' }, h('label', {}, 'Scenario ', scenario), ' ', h('label', {}, 'Seconds ', seconds), ' ', start),
+    h('div', { class: 'actions' }, h('label', {}, 'Scenario ', scenario), ' ', start),
     canPlan() ? null : h('p', { class: 'muted' }, 'Your role reads plans; a coordinator starts them.'),
     error,
     table,

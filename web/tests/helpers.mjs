@@ -63,6 +63,8 @@ export async function launch() {
 
 /** Opens the app in a new page, signs in as `role` and waits for the map to load. */
 export async function signIn(browser, role, { waitForMap = true } = {}) {
+  // One browser profile for the whole run: forget the previous user's session cookie.
+  await browser.context.clearCookies();
   const page = await browser.context.newPage();
   const errors = [];
   page.on('pageerror', (err) => errors.push(String(err)));

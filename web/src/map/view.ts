@@ -126,6 +126,8 @@ export function mapView(): MapView {
     map.on('mouseleave', id, () => (map.getCanvas().style.cursor = ''));
   }
   current = view;
+  // A read-only handle for the browser tests and for people poking at the map in devtools.
+  (window as unknown as { bonifica: unknown }).bonifica = { map, data };
   return view;
 }
 

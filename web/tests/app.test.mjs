@@ -1,0 +1,221 @@
+// Browser tests of the app against a running `bonifica serve` (see scripts/test-web):
+// sign-in per role, the map, the timeline, plan runs, the Gantt, the dashboard, drawing a
+// hazard area, restricted records, and the first page load time (printed, not asserted).
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE_URL, ROLES, api, items, launch, screenshot, signIn } from './helpers.mjs';
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  assert.deepEqual(browser?.outside ?? [], [], 'the app must not fetch anything from outside the server');
+});
+
+/** Hazard-area features MapLibre has drawn on screen. */
+async function renderedHazards(page) {
+  return page.evaluate(() => {
+    const { map } = window.bonifica;
+    return map.queryRenderedFeatures({ layers: ['hazard-areas-dot', 'hazard-areas-fill'] }).length;
+  });
+}
+
+describe('sign-in', () => {
+  for (const role of ROLES) {
+    test(`${role} signs in, sees their role, and signs out`, async () => {
+      const { page, errors } = await signIn(browser, role, { waitForMap: false });
+      assert.equal((await page.textContent('#role')).trim(), role.replaceAll('_', ' '));
+      const session = await api(page, 'GET', '/api/session');
+      assert.equal(session.status, 200);
+      await page.click('#logout');
+      await page.waitForSelector('#login');
+      assert.equal((await api(page, 'GET', '/api/session')).status, 401);
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
+  }
+
+  test('a wrong password is refused with a message', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(BASE_URL + '/');
+    await page.fill('#username', 'coordinator');
+    await page.fill('#password', 'not-the-password');
+    await page.click('#login button[type=submit]');
+    await page.waitForSelector('#login-error:not(:empty)');
+    assert.equal(await page.$('#role'), null);
+    await page.close();
+  });
+});
+
+describe('map', () => {
+  test('shows hazard areas, and the first load time is printed', async () => {
+    const { page, errors } = await signIn(browser, 'coordinator');
+    // Measure from navigation start with the session already open, as a returning user sees it.
+    await page.reload();
+    await page.waitForSelector('body[data-map-loaded="true"]', { timeout: 120_000 });
+    const loadMs = await page.evaluate(() => performance.getEntriesByName('bonifica-map-loaded')[0]?.startTime);
+    assert.ok(Number.isFinite(loadMs), 'the map-loaded mark is set');
+    console.log(`first page load (navigation start to map loaded): ${Math.round(loadMs)} ms`);
+    const counts = await page.evaluate(() => ({
+      hazards: window.bonifica.data['hazard-areas'].features.length,
+      assets: window.bonifica.data.assets.features.length,
+    }));
+    console.log(`map data: ${counts.hazards} hazard areas, ${counts.assets} assets`);
+    assert.ok(counts.hazards > 0, 'the hazard-areas layer has features');
+    assert.ok((await renderedHazards(page)) > 0, 'hazard areas are drawn on screen');
+    await screenshot(page, 'map');
+
+    // Turning the layer off removes them from the screen.
+    await page.uncheck('input[data-toggle=hazards]');
+    await page.waitForFunction(() => window.bonifica.map.getLayoutProperty('hazard-areas-dot', 'visibility') === 'none');
+    assert.equal(await renderedHazards(page), 0);
+    await page.check('input[data-toggle=hazards]');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('clicking a hazard area opens its details and history', async () => {
+    const { page } = await signIn(browser, 'coordinator');
+    const point = await page.evaluate(() => {
+      const { map } = window.bonifica;
+      const f = map.queryRenderedFeatures({ layers: ['hazard-areas-dot'] })[0];
+      return f ? map.project(f.geometry.coordinates) : null;
+    });
+    assert.ok(point, 'a hazard area is on screen');
+    const box = await page.locator('#map canvas').boundingBox();
+    await page.mouse.click(box.x + point.x, box.y + point.y);
+    await page.waitForSelector('#details');
+    assert.match(await page.textContent('#details h3'), /HA-/);
+    await page.waitForSelector('#details .history h4');
+    await page.close();
+  });
+});
+
+describe('plans, timeline, Gantt and dashboard', () => {
+  let page;
+  before(async () => {
+    ({ page } = await signIn(browser, 'coordinator'));
+  });
+  after(() => page?.close());
+
+  test('starting a plan shows its progress until it finishes', async () => {
+    await page.click('nav a[data-page=plans]');
+    await page.click('#start-plan');
+    await page.waitForSelector('#runs tr[data-run]');
+    await page.waitForSelector('#runs tr[data-run] button[data-open]', { timeout: 300_000 });
+    const state = await page.getAttribute('#runs tr[data-run]', 'data-state');
+    assert.ok(!/fail|error|cancel/.test(state), `the run ended as ${state}`);
+    await page.click('#runs tr[data-run] button[data-open]');
+  });
+
+  test('moving the timeline changes the released count', async () => {
+    await page.click('nav a[data-page=map]');
+    await page.waitForSelector('.timeline:not([hidden])');
+    const released = () => page.getAttribute('#counters', 'data-released').then(Number);
+    await page.evaluate(() => {
+      const slider = document.querySelector('#timeline');
+      slider.value = '0';
+      slider.dispatchEvent(new Event('input'));
+    });
+    const atStart = await released();
+    await page.evaluate(() => {
+      const slider = document.querySelector('#timeline');
+      slider.value = slider.max;
+      slider.dispatchEvent(new Event('input'));
+    });
+    const atEnd = await released();
+    assert.ok(atEnd > atStart, `released by the end (${atEnd}) exceeds released at the start (${atStart})`);
+    await screenshot(page, 'map-timeline-end');
+  });
+
+  test('the Gantt shows a row of work per team and crew', async () => {
+    await page.click('nav a[data-page=gantt]');
+    await page.waitForSelector('#gantt');
+    const bars = await page.locator('#gantt rect.bar').count();
+    assert.ok(bars > 0, 'the Gantt has bars');
+    await screenshot(page, 'gantt');
+  });
+
+  test('the dashboard draws its charts', async () => {
+    await page.click('nav a[data-page=dashboard]');
+    await page.waitForSelector('#chart-released svg');
+    for (const id of ['chart-released', 'chart-network', 'chart-power', 'chart-utilisation', 'chart-contracts']) {
+      assert.ok(await page.$(`#${id} svg`), `${id} is drawn`);
+    }
+    await screenshot(page, 'dashboard');
+  });
+});
+
+describe('forms', () => {
+  test('a hazard area drawn on the map and saved can be found through the API', async () => {
+    const { page, errors } = await signIn(browser, 'coordinator', { waitForMap: false });
+    await page.goto(`${BASE_URL}/#/records/hazard-areas/new`);
+    await page.waitForSelector('#record-form');
+    const evidence = `browser test ${Date.now()}: villagers report a mine by the well`;
+
+    // Saving without a polygon is refused, and the problem shows beside the field.
+    await page.selectOption('#f-classification', 'SHA');
+    await page.selectOption('#f-contamination', 'ap_mines');
+    await page.fill('#f-evidence', evidence);
+    await page.click('#save');
+    await page.waitForSelector('[data-error-for=geometry]:not(:empty), #form-error:not(:empty)');
+
+    await page.waitForSelector('#draw-map canvas');
+    await page.waitForFunction(() => document.querySelector('#draw-map')?.parentElement?.dataset.ready === 'true');
+    const box = await page.locator('#draw-map canvas').boundingBox();
+    await page.click('#draw-start');
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    for (const [dx, dy] of [[-20, -20], [20, -20], [20, 20], [-20, 20]]) await page.mouse.click(cx + dx, cy + dy);
+    await page.click('#draw-finish');
+    await page.waitForFunction(() => /Polygon with 4 corners/.test(document.querySelector('#draw-hint')?.textContent ?? ''));
+
+    const created = page.waitForResponse((r) => r.url().endsWith('/api/hazard-areas') && r.request().method() === 'POST');
+    await page.click('#save');
+    const response = await created;
+    assert.ok(response.status() === 200 || response.status() === 201, `created: HTTP ${response.status()} ${await response.text()}`);
+    const { id } = await response.json();
+    assert.ok(id, 'the answer names the new hazard area');
+
+    const found = await api(page, 'GET', `/api/hazard-areas/${id}`);
+    assert.equal(found.status, 200);
+    assert.equal(found.body.evidence, evidence);
+    assert.equal(found.body.classification, 'SHA');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});
+
+describe('restricted records', () => {
+  test('a viewer sees no restricted military structure: map, list, count, direct URL', async () => {
+    const defence = await signIn(browser, 'defence_liaison', { waitForMap: false });
+    const all = await api(defence.page, 'GET', '/api/map/assets');
+    const restricted = all.body.features.find((f) => f.properties.kind === 'military_structure' && f.properties.restricted === true);
+    assert.ok(restricted, 'the demo region has a restricted military structure the defence liaison sees');
+    const defenceSummary = (await api(defence.page, 'GET', '/api/summary')).body;
+    await defence.page.close();
+
+    const { page } = await signIn(browser, 'viewer');
+    const id = restricted.properties.id;
+    const code = restricted.properties.code;
+    // Map: neither in the data the app loaded nor drawn.
+    const onMap = await page.evaluate((id) => window.bonifica.data.assets.features.some((f) => f.properties.id === id || f.properties.restricted === true), id);
+    assert.equal(onMap, false);
+    // List.
+    const list = await api(page, 'GET', '/api/assets?kind=military_structure');
+    assert.equal(list.status, 200);
+    assert.ok(!items(list.body).some((a) => a.id === id || a.code === code || a.restricted === true));
+    // Count.
+    const viewerSummary = (await api(page, 'GET', '/api/summary')).body;
+    assert.ok(viewerSummary.assets < defenceSummary.assets, `viewer counts ${viewerSummary.assets} assets, defence ${defenceSummary.assets}`);
+    // Direct URL: not found, in the API and in the app.
+    assert.equal((await api(page, 'GET', `/api/assets/${id}`)).status, 404);
+    await page.goto(`${BASE_URL}/#/records/assets/${id}`);
+    await page.waitForSelector('main .error');
+    assert.ok(!(await page.content()).includes(code));
+    await page.close();
+  });
+});
