@@ -170,6 +170,21 @@ pub async fn serve(
     Ok(())
 }
 
+/// [`serve`] on a runtime of its own, for callers that are not async (the command line):
+/// opens the register at `path` and serves it until Ctrl-C or SIGTERM.
+pub fn run(
+    path: &std::path::Path,
+    addr: SocketAddr,
+    on_bound: impl FnOnce(SocketAddr),
+) -> Result<(), ServerError> {
+    let state = AppState::open(path)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(ServerError::Serve)?;
+    runtime.block_on(serve(state, addr, on_bound))
+}
+
 async fn shutdown_signal() {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {

@@ -1,0 +1,124 @@
+//! `bonifica serve` (the HTTP API on a region file) and `bonifica user add` (an account
+//! that may sign in to it), plus the demo's one user per role. Glue only: the server,
+//! the roles and the password hashing live in `bonifica-server`.
+
+use std::io::{BufRead, IsTerminal};
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use bonifica_server::Role;
+use bonifica_store::{GeoPackage, Store};
+
+/// `bonifica serve REGION.gpkg`: serve the API until Ctrl-C.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The region file to serve.
+    pub file: PathBuf,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// The port to listen on (0 picks a free one and prints it).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+}
+
+/// `bonifica user add`: add a user who may sign in.
+#[derive(Debug, clap::Args)]
+pub struct UserAddArgs {
+    /// The region file.
+    #[arg(long)]
+    pub file: PathBuf,
+    /// The user name to sign in with.
+    #[arg(long)]
+    pub username: String,
+    /// coordinator, defence_liaison, operations_manager, team_leader or viewer.
+    #[arg(long)]
+    pub role: String,
+    /// The organisation (code, such as ORG-0003) of an operations manager or team leader.
+    #[arg(long)]
+    pub organisation: Option<String>,
+    /// The team (code, such as DT-0007) a team leader leads.
+    #[arg(long)]
+    pub team: Option<String>,
+}
+
+/// Serves the region file until interrupted.
+pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
+    let addr = SocketAddr::new(args.host, args.port);
+    bonifica_server::run(&args.file, addr, |bound| {
+        println!("serving {} on http://{bound}/api/", args.file.display());
+    })
+    .with_context(|| format!("serving {}", args.file.display()))
+}
+
+/// Adds a user. The password is read from standard input when it is piped, otherwise one
+/// is generated and printed.
+pub fn user_add(args: &UserAddArgs) -> anyhow::Result<()> {
+    let role = Role::parse(&args.role)?;
+    let mut store =
+        GeoPackage::open(&args.file).with_context(|| format!("opening {}", args.file.display()))?;
+    let data = store.load().context("reading the register")?;
+    let organisation = match &args.organisation {
+        None => None,
+        Some(code) => Some(
+            data.organisations
+                .iter()
+                .find(|o| o.code.as_str() == code)
+                .with_context(|| format!("no organisation {code} in {}", args.file.display()))?
+                .id,
+        ),
+    };
+    let team = match &args.team {
+        None => None,
+        Some(code) => Some(
+            data.teams
+                .iter()
+                .find(|t| t.code.as_str() == code)
+                .with_context(|| format!("no team {code} in {}", args.file.display()))?
+                .id,
+        ),
+    };
+    let stdin = std::io::stdin();
+    let (password, generated) = if stdin.is_terminal() {
+        (bonifica_server::auth::new_password(), true)
+    } else {
+        let mut line = String::new();
+        stdin
+            .lock()
+            .read_line(&mut line)
+            .context("reading the password from standard input")?;
+        let line = line.trim_end_matches(['\r', '\n']).to_string();
+        anyhow::ensure!(
+            !line.is_empty(),
+            "the password read from standard input is empty"
+        );
+        (line, false)
+    };
+    bonifica_server::add_user(
+        &mut store,
+        &args.username,
+        role,
+        &password,
+        organisation,
+        team,
+    )
+    .with_context(|| format!("adding user {}", args.username))?;
+    if generated {
+        println!("{} ({}): {password}", args.username, role.as_str());
+    } else {
+        println!("added {} ({})", args.username, role.as_str());
+    }
+    Ok(())
+}
+
+/// Creates one user per role in the demo file and returns `(username, role, password)`
+/// for each, so `bonifica demo --serve` can print the credentials.
+pub fn create_demo_users(path: &Path) -> anyhow::Result<Vec<(String, String, String)>> {
+    let users = bonifica_server::create_demo_users(path)
+        .with_context(|| format!("creating demo users in {}", path.display()))?;
+    Ok(users
+        .into_iter()
+        .map(|(name, role, password)| (name, role.as_str().to_string(), password))
+        .collect())
+}
