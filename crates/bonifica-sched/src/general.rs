@@ -28,6 +28,9 @@ struct Prepared<'p> {
     setup_slot: Vec<Option<usize>>,
     /// Priority: latest start from the critical path with shortest modes.
     lst: Vec<Time>,
+    /// Priority for the weighted objective (smaller first): minus the weight of the
+    /// activity and its successors per period of its shortest mode, scaled.
+    wspt: Vec<Time>,
 }
 
 impl<'p> Prepared<'p> {
@@ -90,9 +93,33 @@ impl<'p> Prepared<'p> {
             cap,
             setup_slot,
             lst: Vec::new(),
+            wspt: Vec::new(),
         };
         pr.lst = pr.latest_starts();
+        pr.wspt = pr.weighted_priority();
         pr
+    }
+
+    fn weighted_priority(&self) -> Vec<Time> {
+        let mut weight: Vec<i64> = self.p.activities.iter().map(|a| a.weight).collect();
+        let order = self.p.topological_order().unwrap_or_default();
+        for &j in order.iter().rev() {
+            let below: i64 = self.succs[j]
+                .iter()
+                .map(|&s| weight[s])
+                .fold(0, i64::saturating_add);
+            weight[j] = weight[j].saturating_add(below);
+        }
+        (0..self.n)
+            .map(|j| {
+                let d = (self.p.activities[j].modes.iter())
+                    .map(|m| m.duration)
+                    .min()
+                    .unwrap_or(0)
+                    .max(1);
+                -(weight[j].saturating_mul(1_000) / d).min(MAX_PRIORITY)
+            })
+            .collect()
     }
 
     fn latest_starts(&self) -> Vec<Time> {
@@ -119,6 +146,9 @@ impl<'p> Prepared<'p> {
 /// Mutable state of one pass of the serial SGS.
 struct Pass {
     usage: Vec<Vec<i64>>,
+    /// Per resource, the periods `lo..hi` written since the last reset (so that a reset
+    /// costs what the pass used, not the whole horizon).
+    touched: Vec<(usize, usize)>,
     /// Per setup resource: `(start, finish, activity)` sorted.
     seq: Vec<Vec<(Time, Time, usize)>>,
     start: Vec<Time>,
@@ -129,14 +159,16 @@ impl Pass {
         let setups = pr.p.setup.as_ref().map_or(0, |s| s.resources.len());
         Self {
             usage: vec![vec![0; pr.horizon.max(0) as usize]; pr.p.resources.len()],
+            touched: vec![(0, 0); pr.p.resources.len()],
             seq: vec![Vec::new(); setups],
             start: vec![0; pr.n],
         }
     }
 
     fn reset(&mut self) {
-        for u in &mut self.usage {
-            u.fill(0);
+        for (u, t) in self.usage.iter_mut().zip(&mut self.touched) {
+            u[t.0..t.1].fill(0);
+            *t = (0, 0);
         }
         for s in &mut self.seq {
             s.clear();
@@ -240,9 +272,16 @@ fn generate(pr: &Prepared<'_>, pass: &mut Pass, list: &[usize], modes: &[usize])
             break;
         }
         for &(r, a) in dem {
-            for u in &mut pass.usage[r][t as usize..(t + d) as usize] {
+            let (lo, hi) = (t as usize, (t + d) as usize);
+            for u in &mut pass.usage[r][lo..hi] {
                 *u += a;
             }
+            let touched = &mut pass.touched[r];
+            *touched = if touched.0 == touched.1 {
+                (lo, hi)
+            } else {
+                (touched.0.min(lo), touched.1.max(hi))
+            };
             if let Some(k) = pr.setup_slot[r] {
                 let seq = &mut pass.seq[k];
                 let pos = seq.partition_point(|&x| x < (t, t + d, j));
@@ -295,27 +334,27 @@ fn fitness_key(i: &Individual) -> (bool, Time, Time) {
     }
 }
 
-/// Random precedence-feasible list biased towards small latest starts; `greedy` takes the
-/// least latest start every time.
-fn sample(pr: &Prepared<'_>, rng: &mut Rng, greedy: bool) -> Vec<usize> {
+/// Bound on priority values, so that regret weights stay finite.
+const MAX_PRIORITY: Time = 1 << 40;
+
+/// Random precedence-feasible list, regret-biased towards small `prio` (latest starts,
+/// or the weighted rule); `greedy` takes the smallest every time.
+fn sample(pr: &Prepared<'_>, prio: &[Time], rng: &mut Rng, greedy: bool) -> Vec<usize> {
     let mut missing: Vec<usize> = pr.incoming.iter().map(Vec::len).collect();
     let mut eligible: Vec<usize> = (0..pr.n).filter(|&j| missing[j] == 0).collect();
     let mut list = Vec::with_capacity(pr.n);
     while !eligible.is_empty() {
         let pick = if greedy {
             (0..eligible.len())
-                .min_by_key(|&k| (pr.lst[eligible[k]], eligible[k]))
+                .min_by_key(|&k| (prio[eligible[k]], eligible[k]))
                 .unwrap_or(0)
         } else {
-            let worst = eligible.iter().map(|&j| pr.lst[j]).max().unwrap_or(0);
-            let total: f64 = eligible
-                .iter()
-                .map(|&j| (worst - pr.lst[j] + 1) as f64)
-                .sum();
+            let worst = eligible.iter().map(|&j| prio[j]).max().unwrap_or(0);
+            let total: f64 = eligible.iter().map(|&j| (worst - prio[j] + 1) as f64).sum();
             let mut x = rng.unit() * total;
             let mut k = eligible.len() - 1;
             for (i, &j) in eligible.iter().enumerate() {
-                x -= (worst - pr.lst[j] + 1) as f64;
+                x -= (worst - prio[j] + 1) as f64;
                 if x < 0.0 {
                     k = i;
                     break;
@@ -430,6 +469,11 @@ pub(crate) fn search(
     let size = if budget.max() <= 2_000 { 20 } else { 40 };
     let mut best: Option<(Individual, Schedule)> = None;
     let mut pop: Vec<Individual> = Vec::new();
+    // Seed with both priority rules when the objective is weighted, latest starts otherwise.
+    let rule = |k: usize| match p.objective {
+        Objective::WeightedCompletion if k.is_multiple_of(2) => &pr.wspt[..],
+        _ => &pr.lst[..],
+    };
     let keep = |ind: &Individual, s: Schedule, best: &mut Option<(Individual, Schedule)>| {
         if best
             .as_ref()
@@ -443,8 +487,8 @@ pub(crate) fn search(
             break;
         }
         let mut ind = Individual {
-            list: sample(&pr, &mut rng, k == 0),
-            modes: random_modes(&pr, &mut rng, k == 0),
+            list: sample(&pr, rule(k), &mut rng, k < 2),
+            modes: random_modes(&pr, &mut rng, k < 2),
             fitness: None,
         };
         if let Some(s) = evaluate(&pr, &mut pass, &mut ind) {
@@ -473,7 +517,7 @@ pub(crate) fn search(
             }
             let mut c = if restart {
                 Individual {
-                    list: sample(&pr, &mut rng, false),
+                    list: sample(&pr, rule(rng.below(2)), &mut rng, false),
                     modes: random_modes(&pr, &mut rng, false),
                     fitness: None,
                 }
