@@ -165,15 +165,38 @@ export function summary(): Promise<Summary> {
   return get<Summary>('/api/summary');
 }
 
-/** A list answer: either a bare array or `{items: [...]}`. */
-export async function list<T>(path: string): Promise<T[]> {
-  const body = await get<unknown>(path);
-  if (Array.isArray(body)) return body as T[];
-  const o = body as Record<string, unknown>;
-  for (const key of ['items', 'data', 'records', 'features']) {
-    if (Array.isArray(o?.[key])) return o[key] as T[];
+/** A list answer: either a bare array or a page `{items, total, next}`. */
+interface ListPage<T> {
+  items: T[];
+  total: number | null;
+  next: string | null;
+}
+
+function pageOf<T>(body: unknown): ListPage<T> {
+  if (Array.isArray(body)) return { items: body as T[], total: body.length, next: null };
+  const o = (body ?? {}) as Record<string, unknown>;
+  const items = (['items', 'data', 'records', 'features'].map((k) => o[k]).find(Array.isArray) ?? []) as T[];
+  return { items, total: typeof o.total === 'number' ? o.total : null, next: typeof o.next === 'string' ? o.next : null };
+}
+
+/** The first page of a list (`page_size` as given) with the total count. */
+export async function firstPage<T>(path: string, pageSize = 100): Promise<{ items: T[]; total: number }> {
+  const sep = path.includes('?') ? '&' : '?';
+  const page = pageOf<T>(await get<unknown>(`${path}${sep}page_size=${pageSize}`));
+  return { items: page.items, total: page.total ?? page.items.length };
+}
+
+/** Every record of a list, following `next` links (at most `maxPages` pages of 1,000). */
+export async function list<T>(path: string, maxPages = 50): Promise<T[]> {
+  const sep = path.includes('?') ? '&' : '?';
+  let url: string | null = `${path}${sep}page_size=1000`;
+  const all: T[] = [];
+  for (let n = 0; url && n < maxPages; n++) {
+    const page: ListPage<T> = pageOf<T>(await get<unknown>(url));
+    all.push(...page.items);
+    url = page.next;
   }
-  return [];
+  return all;
 }
 
 // ---- Plans -------------------------------------------------------------------------------

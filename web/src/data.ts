@@ -1,7 +1,7 @@
 // What the app has loaded, shared by the views: map layers (fetched once per session),
 // the summary, and the plan the timeline, Gantt and dashboard show.
 
-import { type Feature, type FeatureCollection, type MapLayer, type Plan, type Summary, mapLayer, summary } from './api';
+import { ApiError, type Feature, type FeatureCollection, type MapLayer, type Plan, type Summary, list, mapLayer, summary } from './api';
 
 const layers = new Map<MapLayer, Promise<FeatureCollection>>();
 
@@ -9,7 +9,7 @@ const layers = new Map<MapLayer, Promise<FeatureCollection>>();
 export function layer(name: MapLayer): Promise<FeatureCollection> {
   let found = layers.get(name);
   if (!found) {
-    found = mapLayer(name);
+    found = mapLayer(name).catch((err) => fromList(name, err));
     found.catch(() => layers.delete(name));
     layers.set(name, found);
   }
@@ -20,6 +20,50 @@ export function layer(name: MapLayer): Promise<FeatureCollection> {
 export function forget(name?: MapLayer): void {
   if (name) layers.delete(name);
   else layers.clear();
+}
+
+interface Listed {
+  id: string;
+  code: string;
+  name?: string;
+  kind?: string;
+  organisation_id?: string;
+  members?: string[];
+  base?: GeoJSON.Geometry;
+  boundary?: GeoJSON.Geometry;
+}
+
+/**
+ * A layer the server has no map endpoint for, built from its record list: region outlines
+ * from `/api/regions`, team and crew bases from `/api/teams` and `/api/crews`.
+ */
+async function fromList(name: MapLayer, err: unknown): Promise<FeatureCollection> {
+  if (!(err instanceof ApiError) || err.status !== 404) throw err;
+  const source: Partial<Record<MapLayer, [string, keyof Listed]>> = {
+    regions: ['/api/regions', 'boundary'],
+    teams: ['/api/teams', 'base'],
+    crews: ['/api/crews', 'base'],
+  };
+  const found = source[name];
+  if (!found) return { type: 'FeatureCollection', features: [] };
+  const [path, geometry] = found;
+  const records = await list<Listed>(path);
+  const orgs = name === 'regions' ? [] : await list<{ id: string; name: string }>('/api/organisations').catch(() => []);
+  const orgName = new Map(orgs.map((o) => [o.id, o.name]));
+  return {
+    type: 'FeatureCollection',
+    features: records
+      .filter((r) => r[geometry])
+      .map((r) => {
+        const { [geometry]: g, kind, ...rest } = r;
+        const kindKey = name === 'teams' ? 'method' : name === 'crews' ? 'trade' : 'kind';
+        return {
+          type: 'Feature' as const,
+          geometry: g as Feature['geometry'],
+          properties: { ...rest, [kindKey]: kind, organisation: orgName.get(String(r.organisation_id)) ?? r.organisation_id },
+        };
+      }),
+  };
 }
 
 let summaryCache: Promise<Summary> | null = null;

@@ -3,7 +3,7 @@
 // (`errors: [{field, problem}]`) are shown beside their field.
 
 import maplibregl, { type GeoJSONSource } from 'maplibre-gl';
-import { ApiError, list, request } from './api';
+import { ApiError, firstPage, request } from './api';
 import { featureId, forget, layer } from './data';
 import { h, words } from './dom';
 import { clearDraft, drawPolygon } from './map/draw';
@@ -14,36 +14,47 @@ import { canEdit } from './session';
 type Kind = 'text' | 'number' | 'date' | 'bool' | 'select' | 'polygon' | 'json';
 
 interface Field {
+  /** The key in the request body. */
   name: string;
   label: string;
   kind: Kind;
   options?: string[];
   required?: boolean;
+  /** The record key that fills the field when editing, when it differs from `name`. */
+  from?: string;
+  /** The value of a new record's field. */
+  initial?: unknown;
 }
 
 interface Collection {
   title: string;
   fields: Field[];
+  /** Keys of the record copied unchanged into the body of an edit (the API replaces the whole record). */
+  carry: string[];
   /** Map layer to refresh after a change. */
   layer?: 'hazard-areas' | 'assets' | 'teams' | 'crews';
 }
 
 const CONTAMINATION = ['ap_mines', 'av_mines', 'uxo', 'cluster_munitions', 'ied', 'abandoned_ordnance', 'mixed'];
 const ASSET_KINDS = ['road_segment', 'bridge', 'railway_segment', 'power_line', 'substation', 'civil_building', 'military_structure', 'agricultural_depot', 'water_works', 'heating_works'];
+const organisation: Field = { name: 'organisation', label: 'Organisation (code or id)', kind: 'text', from: 'organisation_id' };
 
+/** The record kinds the forms edit, with the fields of the API's input types. */
 export const COLLECTIONS: Record<string, Collection> = {
   'hazard-areas': {
     title: 'Hazard areas',
     layer: 'hazard-areas',
+    carry: ['region_id', 'as_of'],
     fields: [
-      { name: 'code', label: 'Code', kind: 'text' },
-      { name: 'classification', label: 'Classification', kind: 'select', options: ['SHA', 'CHA'], required: true },
+      { name: 'code', label: 'Code (assigned when empty)', kind: 'text' },
+      { name: 'classification', label: 'Classification', kind: 'select', options: ['SHA', 'CHA'], required: true, initial: 'SHA' },
       { name: 'contamination', label: 'Contamination', kind: 'select', options: CONTAMINATION, required: true },
-      { name: 'terrain', label: 'Terrain', kind: 'select', options: ['flat', 'rolling', 'steep', 'wetland', 'urban'] },
-      { name: 'vegetation', label: 'Vegetation', kind: 'select', options: ['none', 'light', 'medium', 'heavy'] },
+      { name: 'terrain', label: 'Terrain', kind: 'select', options: ['flat', 'rolling', 'steep', 'wetland', 'urban'], required: true, initial: 'flat' },
+      { name: 'vegetation', label: 'Vegetation', kind: 'select', options: ['none', 'light', 'medium', 'heavy'], required: true, initial: 'light' },
       { name: 'density_per_ha', label: 'Items per hectare', kind: 'number' },
-      { name: 'clearance_depth_cm', label: 'Clearance depth (cm)', kind: 'number' },
+      { name: 'clearance_depth_cm', label: 'Clearance depth (cm)', kind: 'number', initial: 13 },
       { name: 'evidence', label: 'Evidence', kind: 'text', required: true },
+      { ...organisation },
       { name: 'restricted', label: 'Restricted (military)', kind: 'bool' },
       { name: 'geometry', label: 'Polygon', kind: 'polygon', required: true },
     ],
@@ -51,45 +62,48 @@ export const COLLECTIONS: Record<string, Collection> = {
   assets: {
     title: 'Assets',
     layer: 'assets',
+    carry: ['region_id', 'repair', 'depends_on', 'network_share', 'restored'],
     fields: [
-      { name: 'code', label: 'Code', kind: 'text' },
+      { name: 'code', label: 'Code (assigned when empty)', kind: 'text' },
       { name: 'name', label: 'Name', kind: 'text', required: true },
       { name: 'kind', label: 'Kind', kind: 'select', options: ASSET_KINDS, required: true },
-      { name: 'damage', label: 'Damage', kind: 'select', options: ['undamaged', 'minor', 'moderate', 'severe', 'destroyed'] },
+      { name: 'damage', label: 'Damage', kind: 'select', options: ['undamaged', 'minor', 'moderate', 'severe', 'destroyed'], required: true },
       { name: 'population_served', label: 'Population served', kind: 'number' },
-      { name: 'buffer_m', label: 'Working buffer (m)', kind: 'number' },
       { name: 'restricted', label: 'Restricted (military)', kind: 'bool' },
-      { name: 'geometry', label: 'Footprint (GeoJSON)', kind: 'json', required: true },
+      { name: 'geometry', label: 'Footprint (GeoJSON geometry)', kind: 'json', required: true },
     ],
   },
   teams: {
     title: 'Teams',
     layer: 'teams',
+    carry: ['region_id', 'members'],
     fields: [
-      { name: 'code', label: 'Code', kind: 'text' },
+      { name: 'code', label: 'Code (assigned when empty)', kind: 'text' },
       { name: 'name', label: 'Name', kind: 'text', required: true },
-      { name: 'organisation_id', label: 'Organisation id', kind: 'text', required: true },
-      { name: 'method', label: 'Method', kind: 'select', options: ['manual', 'mechanical', 'mdd', 'bac', 'eod'], required: true },
-      { name: 'base', label: 'Base (GeoJSON point)', kind: 'json' },
+      { ...organisation, required: true },
+      { name: 'kind', label: 'Method', kind: 'select', options: ['manual', 'mechanical', 'mdd', 'bac', 'eod'], required: true },
+      { name: 'base', label: 'Base (GeoJSON point)', kind: 'json', required: true },
     ],
   },
   crews: {
     title: 'Crews',
     layer: 'crews',
+    carry: ['region_id', 'members'],
     fields: [
-      { name: 'code', label: 'Code', kind: 'text' },
+      { name: 'code', label: 'Code (assigned when empty)', kind: 'text' },
       { name: 'name', label: 'Name', kind: 'text', required: true },
-      { name: 'organisation_id', label: 'Organisation id', kind: 'text', required: true },
-      { name: 'trade', label: 'Trade', kind: 'select', options: ['roads', 'bridges', 'rail', 'power', 'buildings', 'general'], required: true },
-      { name: 'base', label: 'Base (GeoJSON point)', kind: 'json' },
+      { ...organisation, required: true },
+      { name: 'kind', label: 'Trade', kind: 'select', options: ['roads', 'bridges', 'rail', 'power', 'buildings', 'general'], required: true },
+      { name: 'base', label: 'Base (GeoJSON point)', kind: 'json', required: true },
     ],
   },
   contracts: {
     title: 'Contracts',
+    carry: ['region_id'],
     fields: [
-      { name: 'code', label: 'Code', kind: 'text' },
+      { name: 'code', label: 'Code (assigned when empty)', kind: 'text' },
       { name: 'person_id', label: 'Person id', kind: 'text', required: true },
-      { name: 'organisation_id', label: 'Organisation id', kind: 'text', required: true },
+      { ...organisation, required: true },
       { name: 'start', label: 'Start', kind: 'date', required: true },
       { name: 'end', label: 'End', kind: 'date', required: true },
     ],
@@ -108,15 +122,14 @@ export async function recordsPage(path: string[]): Promise<HTMLElement> {
 }
 
 async function listOf(name: string, c: Collection): Promise<HTMLElement> {
-  const rows = await list<Record<string, unknown>>(`/api/${name}`);
-  const shownRows = rows.slice(0, 500);
+  const { items: shownRows, total } = await firstPage<Record<string, unknown>>(`/api/${name}`, 500);
   const columns = c.fields.filter((f) => f.kind !== 'polygon' && f.kind !== 'json').slice(0, 5);
   return h(
     'div',
     { id: 'record-list' },
-    h('h2', {}, `${c.title} (${rows.length})`),
+    h('h2', {}, `${c.title} (${total})`),
     canEdit(name) ? h('a', { class: 'button', href: `#/records/${name}/new`, id: 'new-record' }, `New ${c.title.toLowerCase().replace(/s$/, '')}`) : null,
-    rows.length > shownRows.length ? h('p', { class: 'muted' }, `Showing the first ${shownRows.length}.`) : null,
+    total > shownRows.length ? h('p', { class: 'muted' }, `Showing the first ${shownRows.length}.`) : null,
     h(
       'table',
       { class: 'list' },
@@ -143,7 +156,7 @@ async function formFor(name: string, c: Collection, id: string | null): Promise<
   for (const field of c.fields) {
     const slot = h('span', { class: 'field-error', 'data-error-for': field.name });
     errorSlots.set(field.name, slot);
-    const [input, read] = fieldInput(field, record[field.name]);
+    const [input, read] = fieldInput(field, id ? record[field.from ?? field.name] : field.initial);
     readers.push(() => [field.name, read()]);
     form.append(h('label', { for: `f-${field.name}` }, field.label), h('div', { class: 'field' }, input, slot));
   }
@@ -153,7 +166,9 @@ async function formFor(name: string, c: Collection, id: string | null): Promise<
     e.preventDefault();
     for (const slot of errorSlots.values()) slot.textContent = '';
     general.textContent = '';
-    const body: Record<string, unknown> = { ...(id ? record : {}) };
+    // The body holds exactly the input type's keys: the API refuses unknown fields.
+    const body: Record<string, unknown> = {};
+    if (id) for (const key of c.carry) if (record[key] !== undefined && record[key] !== null) body[key] = record[key];
     for (const read of readers) {
       const [key, value] = read();
       if (value === undefined) delete body[key];

@@ -192,20 +192,23 @@ describe('forms', () => {
 describe('restricted records', () => {
   test('a viewer sees no restricted military structure: map, list, count, direct URL', async () => {
     const defence = await signIn(browser, 'defence_liaison', { waitForMap: false });
-    const all = await api(defence.page, 'GET', '/api/map/assets');
-    const restricted = all.body.features.find((f) => f.properties.kind === 'military_structure' && f.properties.restricted === true);
+    const military = await api(defence.page, 'GET', '/api/assets?kind=military_structure&page_size=1000');
+    assert.equal(military.status, 200);
+    const restricted = items(military.body).find((a) => a.restricted === true);
     assert.ok(restricted, 'the demo region has a restricted military structure the defence liaison sees');
     const defenceSummary = (await api(defence.page, 'GET', '/api/summary')).body;
     await defence.page.close();
 
     const { page } = await signIn(browser, 'viewer');
-    const id = restricted.properties.id;
-    const code = restricted.properties.code;
+    const { id, code } = restricted;
     // Map: neither in the data the app loaded nor drawn.
-    const onMap = await page.evaluate((id) => window.bonifica.data.assets.features.some((f) => f.properties.id === id || f.properties.restricted === true), id);
+    const onMap = await page.evaluate(
+      ({ id, code }) => window.bonifica.data.assets.features.some((f) => f.properties.id === id || f.properties.code === code || f.properties.restricted === true),
+      { id, code },
+    );
     assert.equal(onMap, false);
     // List.
-    const list = await api(page, 'GET', '/api/assets?kind=military_structure');
+    const list = await api(page, 'GET', '/api/assets?kind=military_structure&page_size=1000');
     assert.equal(list.status, 200);
     assert.ok(!items(list.body).some((a) => a.id === id || a.code === code || a.restricted === true));
     // Count.

@@ -70,12 +70,21 @@ export function mapView(): MapView {
   };
 
   const styleReady = new Promise<void>((resolve) => (map.loaded() ? resolve() : map.once('load', () => resolve())));
+  const missing: string[] = [];
   const put = async (name: MapLayer) => {
-    const fc = await layer(name);
+    let fc: FeatureCollection;
+    try {
+      fc = await layer(name);
+    } catch (err) {
+      // A layer the server cannot give leaves the rest of the map usable.
+      missing.push(`${name}: ${(err as Error).message}`);
+      side.querySelector('#layer-problems')?.replaceChildren(...missing.map((m) => h('li', {}, m)));
+      return;
+    }
     data[name] = fc;
     await styleReady;
     setLayer(name, fc);
-    if (name === 'regions') fitRegion(fc);
+    if (name === 'regions' || (name === 'assets' && !data.regions?.features.length)) fitRegion(fc);
   };
   const setLayer = (name: MapLayer, fc: FeatureCollection) => {
     const shownData = withPlanDays(name, fc) as GeoJSON.FeatureCollection;
@@ -104,7 +113,7 @@ export function mapView(): MapView {
     document.body.dataset.mapLoaded = 'true';
   });
 
-  side.append(legend(map));
+  side.append(legend(map), h('ul', { class: 'error', id: 'layer-problems' }));
   const timeline = new Timeline(view);
   side.prepend(timeline.root);
   shown.listeners.push(() => {
