@@ -4,6 +4,29 @@
 //! and the decisions ([`Schedule`]); [`solve()`] searches; [`validate()`] checks any
 //! schedule independently of the solver; [`psplib`] reads the standard benchmark,
 //! [`json`] the documented instance format, and [`bench`] computes benchmark figures.
+//!
+//! ```
+//! use bonifica_sched::{
+//!     Activity, CapacityProfile, Demand, Limits, Mode, NoProgress, Problem, Resource, solve,
+//!     validate,
+//! };
+//!
+//! // Two tasks for one team: 3 and 2 periods.
+//! let task = |duration| Activity {
+//!     modes: vec![Mode { duration, demands: vec![Demand { resource: 0, amount: 1 }] }],
+//!     weight: 1,
+//!     ..Default::default()
+//! };
+//! let problem = Problem {
+//!     activities: vec![task(3), task(2)],
+//!     resources: vec![Resource { name: "team".into(), capacity: CapacityProfile::constant(1) }],
+//!     ..Default::default()
+//! };
+//! let solution = solve(&problem, &Limits::schedules(1_000), &NoProgress).expect("valid problem");
+//! assert_eq!(solution.objective, Some(5));
+//! let schedule = solution.schedule.expect("a schedule");
+//! assert!(validate(&problem, &schedule).is_empty());
+//! ```
 
 pub mod bench;
 pub mod bounds;
