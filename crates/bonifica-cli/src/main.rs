@@ -7,6 +7,7 @@ mod exit;
 mod plan_cmd;
 mod region_cmd;
 mod sched_cmd;
+mod serve_cmd;
 mod ui;
 
 use std::process::ExitCode;
@@ -37,6 +38,11 @@ enum Command {
     Plan(plan_cmd::PlanArgs),
     /// Plan two scenarios and print their indicators side by side.
     Compare(plan_cmd::CompareArgs),
+    /// Serve the API and the web app on a region file.
+    Serve(serve_cmd::ServeArgs),
+    /// Manage the users who may sign in.
+    #[command(subcommand)]
+    User(User),
     /// Solve a scheduling instance (JSON) and print the schedule (JSON).
     Solve(sched_cmd::SolveArgs),
     /// Check a schedule against an instance; prints every violation.
@@ -44,6 +50,12 @@ enum Command {
     /// Run a benchmark and print its figures.
     #[command(subcommand)]
     Bench(Bench),
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum User {
+    /// Add a user with a role; the password is read from standard input or generated.
+    Add(serve_cmd::UserAddArgs),
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -63,6 +75,8 @@ fn main() -> ExitCode {
         Command::Summary(a) => region_cmd::summary(&a).map(|()| ExitCode::SUCCESS),
         Command::Plan(a) => plan_cmd::plan(&a).map(|()| ExitCode::SUCCESS),
         Command::Compare(a) => plan_cmd::compare(&a).map(|()| ExitCode::SUCCESS),
+        Command::Serve(a) => serve_cmd::serve(&a).map(|()| ExitCode::SUCCESS),
+        Command::User(User::Add(a)) => serve_cmd::user_add(&a).map(|()| ExitCode::SUCCESS),
         Command::Solve(a) => sched_cmd::solve(&a).map(|()| ExitCode::SUCCESS),
         Command::Validate(a) => sched_cmd::validate(&a),
         Command::Bench(Bench::Psplib(a)) => {

@@ -39,6 +39,16 @@ pub struct DemoArgs {
     /// The programme's first day (YYYY-MM-DD).
     #[arg(long, default_value = "2027-03-01")]
     pub start_date: Date,
+    /// Then serve the file (API and web app), with one user per role, and print the URL
+    /// and the credentials.
+    #[arg(long)]
+    pub serve: bool,
+    /// Address to serve on, with --serve.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// Port to serve on, with --serve (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
 }
 
 /// `bonifica import`: add records from GeoJSON or CSV files to a region file, all or nothing.
@@ -136,6 +146,19 @@ pub fn demo(args: &DemoArgs) -> anyhow::Result<()> {
         s.teams,
         s.crews
     );
+    if args.serve {
+        let users = crate::serve_cmd::create_demo_users(&args.out)?;
+        println!("users (one per role):");
+        for (name, role, password) in &users {
+            println!("  {name:<12} {role:<20} password {password}");
+        }
+        let serve = crate::serve_cmd::ServeArgs {
+            file: args.out.clone(),
+            host: args.host,
+            port: args.port,
+        };
+        crate::serve_cmd::serve(&serve)?;
+    }
     Ok(())
 }
 

@@ -135,7 +135,7 @@ pub fn validate(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
         Ok(ExitCode::SUCCESS)
     } else {
         eprintln!("{} violations", violations.len());
-        Ok(ExitCode::FAILURE)
+        Ok(ExitCode::from(5))
     }
 }
 

@@ -47,7 +47,10 @@ pub struct UserAddArgs {
 pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     let addr = SocketAddr::new(args.host, args.port);
     bonifica_server::run(&args.file, addr, |bound| {
-        println!("serving {} on http://{bound}/api/", args.file.display());
+        println!(
+            "serving {}: open http://{bound}/ (API under http://{bound}/api/)",
+            args.file.display()
+        );
     })
     .with_context(|| format!("serving {}", args.file.display()))
 }

@@ -70,7 +70,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
         }
         let map = |i: usize| {
-            let layer = if i.is_multiple_of(2) { "hazard-areas" } else { "assets" };
+            let layer = if i.is_multiple_of(2) {
+                "hazard-areas"
+            } else {
+                "assets"
+            };
             format!("/api/map/{layer}")
         };
         run("whole-region map data", addr, requests / 10, clients, map).await?;

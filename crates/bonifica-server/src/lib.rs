@@ -134,16 +134,26 @@ pub fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
     r
 }
 
-/// The whole API over `state`.
+/// The whole API over `state`, and the browser app on every path outside `/api/`.
 pub fn router(state: AppState) -> Router {
     let mut router = Router::new();
     for (_, path, handler) in routes() {
         router = router.route(path, handler);
     }
     router
-        .fallback(|| async { ApiError::not_found("route") })
+        .fallback(fallback)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Unknown API paths are problem+json 404s; everything else is the embedded browser app.
+async fn fallback(method: axum::http::Method, uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = uri.path();
+    if path == "/api" || path.starts_with("/api/") {
+        return ApiError::not_found("route").into_response();
+    }
+    bonifica_web::serve(method, uri).await
 }
 
 /// Serves the API on `addr` until Ctrl-C or SIGTERM, then finishes the requests under way.
