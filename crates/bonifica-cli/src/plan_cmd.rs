@@ -164,6 +164,29 @@ fn check(run: &Run) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Plans a region file with the default settings and saves the plan in it (for the demo).
+pub fn plan_and_save(file: &Path, seconds: u64, forecast: usize) -> anyhow::Result<()> {
+    let args = PlanArgs {
+        region_file: file.to_path_buf(),
+        scenario: "base".to_string(),
+        settings: PlanSettings {
+            config: None,
+            seconds,
+            iterations: None,
+            seed: 1,
+            threads: 2,
+            start_date: None,
+            objective: "service".to_string(),
+        },
+        forecast,
+        out: None,
+        json: false,
+        no_save: false,
+        check: true,
+    };
+    plan(&args)
+}
+
 pub fn compare(args: &CompareArgs) -> anyhow::Result<()> {
     let dataset = load(&args.region_file)?;
     let cancel = ctrl_c_flag();

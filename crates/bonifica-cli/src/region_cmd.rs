@@ -49,6 +49,10 @@ pub struct DemoArgs {
     /// Port to serve on, with --serve (0 picks a free one).
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
+    /// With --serve: plan the region for this many seconds first (0 to skip), so the map's
+    /// timeline, the Gantt and the dashboard have a plan to show.
+    #[arg(long, default_value_t = 0)]
+    pub plan_seconds: u64,
 }
 
 /// `bonifica import`: add records from GeoJSON or CSV files to a region file, all or nothing.
@@ -146,6 +150,9 @@ pub fn demo(args: &DemoArgs) -> anyhow::Result<()> {
         s.teams,
         s.crews
     );
+    if args.serve && args.plan_seconds > 0 {
+        crate::plan_cmd::plan_and_save(&args.out, args.plan_seconds, 50)?;
+    }
     if args.serve {
         let users = crate::serve_cmd::create_demo_users(&args.out)?;
         println!("users (one per role):");
