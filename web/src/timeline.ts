@@ -79,15 +79,18 @@ export class Timeline {
       const total = (status: string) => Object.values(km2).reduce((sum, byStatus) => sum + (byStatus[status] ?? 0), 0);
       const hazards = this.view.data['hazard-areas']?.features ?? [];
       const released = hazards.filter((f) => f.properties.status === 'closed' || f.properties.status === 'handed_over').length;
-      this.render([
+      const rows: [string, string, string | null][] = [
         ['hazards', 'Hazard areas', num(s.hazard_areas ?? hazards.length)],
         ['released', 'Released (closed or handed over)', num(released)],
-        ['open-km2', 'Open hazardous land', `${num(total('open') + total('worked_on'), 1)} km²`],
-        ['assets', 'Assets (damaged)', `${num(s.assets)} (${num(s.damaged_assets)})`],
-        ['road-km', 'Damaged road', `${num(s.damaged_road_km, 1)} km`],
-        ['rail-km', 'Damaged rail', `${num(s.damaged_rail_km, 1)} km`],
-        ['workforce', 'Deminers / workers', `${num(s.deminers)} / ${num(s.workers)}`],
-      ]);
+        ['open-km2', 'Open hazardous land', s.hazard_km2 ? `${num(total('open') + total('worked_on'), 1)} km²` : null],
+        ['assets', 'Assets (damaged)', s.assets === undefined ? null : `${num(s.assets)} (${num(s.damaged_assets)})`],
+        ['road-km', 'Damaged road', s.damaged_road_km === undefined ? null : `${num(s.damaged_road_km, 1)} km`],
+        ['rail-km', 'Damaged rail', s.damaged_rail_km === undefined ? null : `${num(s.damaged_rail_km, 1)} km`],
+        ['workforce', 'Deminers / workers', s.deminers === undefined ? null : `${num(s.deminers)} / ${num(s.workers)}`],
+        ['units', 'Teams / crews', s.teams === undefined ? null : `${num(s.teams)} / ${num(s.crews)}`],
+      ];
+      // The server may count less than the command line does: show what it gives.
+      this.render(rows.filter((r): r is [string, string, string] => r[2] !== null));
       this.counters.dataset.released = String(released);
     } catch (err) {
       this.counters.replaceChildren(h('p', { class: 'error' }, `Summary unavailable: ${(err as Error).message}`));

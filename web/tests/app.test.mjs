@@ -101,17 +101,24 @@ describe('plans, timeline, Gantt and dashboard', () => {
   });
   after(() => page?.close());
 
+  let planShown = false;
+  const needPlan = () => assert.ok(planShown, 'no plan on show: the plan run above did not finish');
+
   test('starting a plan shows its progress until it finishes', async () => {
     await page.click('nav a[data-page=plans]');
     await page.click('#start-plan');
-    await page.waitForSelector('#runs tr[data-run]');
+    await page.waitForSelector('#runs tr[data-run], #plan-error:not(:empty)');
+    const refused = await page.textContent('#plan-error');
+    assert.equal(refused, '', `starting a plan was refused: ${refused}`);
     await page.waitForSelector('#runs tr[data-run] button[data-open]', { timeout: 300_000 });
     const state = await page.getAttribute('#runs tr[data-run]', 'data-state');
     assert.ok(!/fail|error|cancel/.test(state), `the run ended as ${state}`);
     await page.click('#runs tr[data-run] button[data-open]');
+    planShown = true;
   });
 
   test('moving the timeline changes the released count', async () => {
+    needPlan();
     await page.click('nav a[data-page=map]');
     await page.waitForSelector('.timeline:not([hidden])');
     const released = () => page.getAttribute('#counters', 'data-released').then(Number);
@@ -133,19 +140,22 @@ describe('plans, timeline, Gantt and dashboard', () => {
 
   test('the Gantt shows a row of work per team and crew', async () => {
     await page.click('nav a[data-page=gantt]');
-    await page.waitForSelector('#gantt');
+    await page.waitForSelector('#gantt, #gantt-empty');
+    await screenshot(page, 'gantt');
+    needPlan();
     const bars = await page.locator('#gantt rect.bar').count();
     assert.ok(bars > 0, 'the Gantt has bars');
-    await screenshot(page, 'gantt');
   });
 
   test('the dashboard draws its charts', async () => {
     await page.click('nav a[data-page=dashboard]');
+    await page.waitForSelector('#chart-contracts svg');
+    await screenshot(page, 'dashboard');
+    needPlan();
     await page.waitForSelector('#chart-released svg');
     for (const id of ['chart-released', 'chart-network', 'chart-power', 'chart-utilisation', 'chart-contracts']) {
       assert.ok(await page.$(`#${id} svg`), `${id} is drawn`);
     }
-    await screenshot(page, 'dashboard');
   });
 });
 
@@ -169,7 +179,8 @@ describe('forms', () => {
     await page.click('#draw-start');
     const cx = box.x + box.width / 2;
     const cy = box.y + box.height / 2;
-    for (const [dx, dy] of [[-20, -20], [20, -20], [20, 20], [-20, 20]]) await page.mouse.click(cx + dx, cy + dy);
+    // Clockwise on the map, as a person may well click them: the app winds the ring for the API.
+    for (const [dx, dy] of [[-10, -10], [10, -10], [10, 10], [-10, 10]]) await page.mouse.click(cx + dx, cy + dy);
     await page.click('#draw-finish');
     await page.waitForFunction(() => /Polygon with 4 corners/.test(document.querySelector('#draw-hint')?.textContent ?? ''));
 
@@ -184,6 +195,8 @@ describe('forms', () => {
     assert.equal(found.status, 200);
     assert.equal(found.body.evidence, evidence);
     assert.equal(found.body.classification, 'SHA');
+    // A square of 20 pixels at region scale is some km² — not the rest of the Earth.
+    assert.ok(found.body.area_m2 > 0 && found.body.area_m2 < 30e9, `area ${found.body.area_m2} m²`);
     assert.deepEqual(errors, []);
     await page.close();
   });

@@ -52,7 +52,7 @@ export function drawPolygon(map: MapLibreMap, hint: HTMLElement): { done: Promis
   const finish = () => {
     if (corners.length < 3) return;
     stop();
-    settle([...corners, corners[0]]);
+    settle(counterClockwise([...corners, corners[0]]));
   };
   const cancel = () => {
     stop();
@@ -72,4 +72,18 @@ export function clearDraft(map: MapLibreMap): void {
 
 function round(x: number): number {
   return Math.round(x * 1e6) / 1e6;
+}
+
+/**
+ * The closed ring wound counter-clockwise, as RFC 7946 asks of exterior rings: a person may
+ * click the corners either way round, and a clockwise ring can read as the rest of the Earth.
+ */
+export function counterClockwise(ring: Ring): Ring {
+  let twiceArea = 0;
+  for (let i = 0; i + 1 < ring.length; i++) {
+    const [x1, y1] = ring[i];
+    const [x2, y2] = ring[i + 1];
+    twiceArea += x1 * y2 - x2 * y1;
+  }
+  return twiceArea < 0 ? [...ring].reverse() : ring;
 }
