@@ -71,6 +71,8 @@ describe('map', () => {
     // Turning the layer off removes them from the screen.
     await page.uncheck('input[data-toggle=hazards]');
     await page.waitForFunction(() => window.bonifica.map.getLayoutProperty('hazard-areas-dot', 'visibility') === 'none');
+    // The next frame drops them from the screen.
+    await page.waitForFunction(() => window.bonifica.map.queryRenderedFeatures({ layers: ['hazard-areas-dot', 'hazard-areas-fill'] }).length === 0);
     assert.equal(await renderedHazards(page), 0);
     await page.check('input[data-toggle=hazards]');
     assert.deepEqual(errors, []);
@@ -171,7 +173,7 @@ describe('forms', () => {
     await page.selectOption('#f-contamination', 'ap_mines');
     await page.fill('#f-evidence', evidence);
     await page.click('#save');
-    await page.waitForSelector('[data-error-for=geometry]:not(:empty), #form-error:not(:empty)');
+    await page.waitForSelector('[data-error-for=geometry]:not(:empty)');
 
     await page.waitForSelector('#draw-map canvas');
     await page.waitForFunction(() => document.querySelector('#draw-map')?.parentElement?.dataset.ready === 'true');
@@ -197,6 +199,23 @@ describe('forms', () => {
     assert.equal(found.body.classification, 'SHA');
     // A square of 20 pixels at region scale is some km² — not the rest of the Earth.
     assert.ok(found.body.area_m2 > 0 && found.body.area_m2 < 30e9, `area ${found.body.area_m2} m²`);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+  test('editing a hazard area through its form saves the change', async () => {
+    const { page, errors } = await signIn(browser, 'coordinator', { waitForMap: false });
+    const first = items((await api(page, 'GET', '/api/hazard-areas?page_size=1')).body)[0];
+    assert.ok(first, 'the register has a hazard area');
+    await page.goto(`${BASE_URL}/#/records/hazard-areas/${first.id}`);
+    await page.waitForSelector('#record-form');
+    const evidence = `${first.evidence} (checked ${Date.now()})`;
+    await page.fill('#f-evidence', evidence);
+    const saved = page.waitForResponse((r) => r.request().method() === 'PUT');
+    await page.click('#save');
+    const response = await saved;
+    assert.equal(response.status(), 200, await response.text());
+    const after = (await api(page, 'GET', `/api/hazard-areas/${first.id}`)).body;
+    assert.equal(after.evidence, evidence);
     assert.deepEqual(errors, []);
     await page.close();
   });

@@ -136,10 +136,20 @@ createServer(async (req, res) => {
     const f = visible(user.role, layers[record[1]]).features.find((x) => x.properties.id === record[2]);
     if (!f) return problem(res, 404, 'not found');
     if (record[3]) return send(res, 200, [{ version: 1, changed_at: f.properties.as_of, changed_by: 'import', record: f.properties }]);
+    if (req.method === 'PUT') {
+      const { geometry, ...rest } = body;
+      Object.assign(f.properties, rest);
+      if (geometry) f.geometry = geometry;
+      return send(res, 200, { ...f.properties, geometry: f.geometry }, { ETag: '"2"' });
+    }
     return send(res, 200, { ...f.properties, geometry: f.geometry }, { ETag: '"1"' });
   }
   const coll = /^\/api\/(hazard-areas|assets|teams|crews)$/.exec(path);
-  if (coll) return send(res, 200, { items: visible(user.role, layers[coll[1]]).features.map((f) => f.properties) });
+  if (coll) {
+    const kind = url.searchParams.get('kind');
+    const all = visible(user.role, layers[coll[1]]).features.map((f) => f.properties).filter((p) => !kind || p.kind === kind);
+    return send(res, 200, { items: all.slice(0, Number(url.searchParams.get('page_size') ?? 100)), total: all.length });
+  }
   if (path === '/api/contracts' || path === '/api/organisations') return send(res, 200, { items: [] });
   if (path === '/api/plans' && req.method === 'POST') {
     const id = randomUUID();
