@@ -22,16 +22,27 @@ export function plansPage(): HTMLElement {
   const table = h('div', { id: 'runs' });
   const compare = h('div', { class: 'compare', id: 'compare' });
   const error = h('p', { class: 'error', id: 'plan-error' });
-  const scenario = h('select', { id: 'scenario', name: 'scenario' }, ...['base', 'more teams', 'fewer teams', 'slower clearance'].map((o) => h('option', { value: o }, o)));
+  // A scenario is a named variation of the region, as the planner reads it.
+  const name = h('input', { id: 'scenario-name', value: 'base', size: 14 });
+  const deminers = h('input', { id: 'deminers-factor', type: 'number', step: 0.1, min: 0.1, value: 1, style: 'width:5em' });
+  const workers = h('input', { id: 'workers-factor', type: 'number', step: 0.1, min: 0.1, value: 1, style: 'width:5em' });
+  const extension = h('input', { id: 'contract-extension', type: 'number', step: 30, min: 0, value: 0, style: 'width:5em' });
   const start = h('button', { id: 'start-plan', disabled: !canPlan() }, 'Start plan');
   start.addEventListener('click', async () => {
     error.textContent = '';
     try {
       // Only what the user chose is sent: the server's defaults hold for the rest.
       const options: Record<string, unknown> = {};
-      if (scenario.value !== 'base') options.scenario = scenario.value;
+      const scenario = {
+        name: name.value.trim() || 'base',
+        deminers_factor: Number(deminers.value) || 1,
+        workers_factor: Number(workers.value) || 1,
+        contract_extension_days: Number(extension.value) || 0,
+      };
+      const varied = scenario.name !== 'base' || scenario.deminers_factor !== 1 || scenario.workers_factor !== 1 || scenario.contract_extension_days !== 0;
+      if (varied) options.scenario = scenario;
       const id = await startPlan(options);
-      runs.unshift({ id, label: `${scenario.value} (${new Date().toLocaleTimeString()})`, job: null });
+      runs.unshift({ id, label: `${scenario.name} (${new Date().toLocaleTimeString()})`, job: null });
       remember();
       void poll(runs[0], render);
       render();
@@ -72,7 +83,15 @@ export function plansPage(): HTMLElement {
     'section',
     { class: 'page', id: 'plans' },
     h('h2', {}, 'Plan runs'),
-    h('div', { class: 'actions' }, h('label', {}, 'Scenario ', scenario), ' ', start),
+    h('div', { class: 'actions' }, h('label', {}, 'Scenario ', name),
+      ' ',
+      h('label', {}, 'Deminers × ', deminers),
+      ' ',
+      h('label', {}, 'Workers × ', workers),
+      ' ',
+      h('label', {}, 'Contracts + days ', extension),
+      ' ',
+      start),
     canPlan() ? null : h('p', { class: 'muted' }, 'Your role reads plans; a coordinator starts them.'),
     error,
     table,

@@ -2,7 +2,7 @@
 // hazard area its history (every recorded version) from the API.
 
 import maplibregl, { type MapGeoJSONFeature } from 'maplibre-gl';
-import { get } from '../api';
+import { ApiError, get } from '../api';
 import { h, num, words } from '../dom';
 import { canEdit } from '../session';
 import type { MapView } from './view';
@@ -91,6 +91,11 @@ function history(id: string): HTMLElement {
         ),
       );
     })
-    .catch((err: Error) => box.replaceChildren(h('h4', {}, 'History'), h('p', { class: 'error' }, err.message)));
+    .catch((err: Error) =>
+      box.replaceChildren(
+        h('h4', {}, 'History'),
+        err instanceof ApiError && err.status === 404 ? h('p', { class: 'muted' }, 'The server keeps no history for this area.') : h('p', { class: 'error' }, err.message),
+      ),
+    );
   return box;
 }
