@@ -73,6 +73,12 @@ pub struct Asset {
 }
 
 impl Asset {
+    /// True while the asset is damaged and not yet back in service: it has repair work to
+    /// plan and counts as damaged in summaries.
+    pub fn needs_repair(&self) -> bool {
+        !self.restored && self.damage != DamageLevel::Undamaged
+    }
+
     /// Total repair work over all trades, in person-days.
     pub fn repair_person_days(&self) -> f64 {
         self.repair.iter().map(|w| w.person_days).sum()

@@ -233,11 +233,7 @@ impl Dataset {
                 .entry(h.status().as_str().to_string())
                 .or_default() += h.area_m2() / 1e6;
         }
-        for a in self
-            .assets
-            .iter()
-            .filter(|a| !a.restored && a.damage != crate::DamageLevel::Undamaged)
-        {
+        for a in self.assets.iter().filter(|a| a.needs_repair()) {
             s.damaged_assets += 1;
             match a.kind {
                 AssetKind::RoadSegment => s.damaged_road_km += a.length_m() / 1000.0,

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-use bonifica_model::{Code, DamageLevel, Dataset, Date, Gating, Role, Trade};
+use bonifica_model::{Code, Dataset, Date, Gating, Role, Trade};
 use bonifica_sched as sched;
 use geo::Centroid;
 use geo_types::Point;
@@ -382,7 +382,7 @@ fn check_order(
     let damaged: Vec<_> = dataset
         .assets
         .iter()
-        .filter(|a| !a.restored && a.damage != DamageLevel::Undamaged)
+        .filter(|a| a.needs_repair())
         .cloned()
         .collect();
     let gating = Gating::compute(

@@ -10,7 +10,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use bonifica_model::{
-    AssetKind, Classification, Code, Contamination, DamageLevel, Dataset, Date, Gating, HazardArea,
+    AssetKind, Classification, Code, Contamination, Dataset, Date, Gating, HazardArea,
     HazardStatus, Method, Terrain, Trade, Vegetation,
 };
 use geo::{BoundingRect, Centroid, Distance, Euclidean};
@@ -166,7 +166,7 @@ impl Region {
         let damaged: Vec<_> = dataset
             .assets
             .iter()
-            .filter(|a| !a.restored && a.damage != DamageLevel::Undamaged)
+            .filter(|a| a.needs_repair())
             .cloned()
             .collect();
         let gating = Gating::compute(
