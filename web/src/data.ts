@@ -16,10 +16,16 @@ export function layer(name: MapLayer): Promise<FeatureCollection> {
   return found;
 }
 
+/** Layers forgotten since the map last drew them: the map reloads them when shown again. */
+export const stale = new Set<MapLayer>();
+
 /** Forgets loaded layers, after an edit or a sign-in as someone else. */
 export function forget(name?: MapLayer): void {
-  if (name) layers.delete(name);
-  else layers.clear();
+  const names = name ? [name] : [...layers.keys()];
+  for (const n of names) {
+    layers.delete(n);
+    stale.add(n);
+  }
 }
 
 interface Listed {

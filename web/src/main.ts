@@ -3,7 +3,7 @@
 
 import './style.css';
 import { type User, currentUser, logout, planJob, planOf } from './api';
-import { forget, shown, showPlan } from './data';
+import { forget, shown, showPlan, stale } from './data';
 import { h } from './dom';
 import { loginPage } from './login';
 import { dropMapView, mapView } from './map/view';
@@ -104,6 +104,7 @@ async function signOut(): Promise<void> {
   } finally {
     session.user = null;
     forget();
+    stale.clear();
     // The map's listeners go with it, before the plan is forgotten.
     shown.listeners.length = 0;
     dropMapView();

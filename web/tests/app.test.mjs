@@ -163,8 +163,8 @@ describe('plans, timeline, Gantt and dashboard', () => {
 
 describe('forms', () => {
   test('a hazard area drawn on the map and saved can be found through the API', async () => {
-    const { page, errors } = await signIn(browser, 'coordinator', { waitForMap: false });
-    await page.goto(`${BASE_URL}/#/records/hazard-areas/new`);
+    const { page, errors } = await signIn(browser, 'coordinator');
+    await page.evaluate(() => (location.hash = '#/records/hazard-areas/new'));
     await page.waitForSelector('#record-form');
     const evidence = `browser test ${Date.now()}: villagers report a mine by the well`;
 
@@ -199,6 +199,10 @@ describe('forms', () => {
     assert.equal(found.body.classification, 'SHA');
     // A square of 20 pixels at region scale is some km² — not the rest of the Earth.
     assert.ok(found.body.area_m2 > 0 && found.body.area_m2 < 30e9, `area ${found.body.area_m2} m²`);
+
+    // Back on the map, which was open before, the new area is there.
+    await page.evaluate(() => (location.hash = '#/map'));
+    await page.waitForFunction((id) => window.bonifica.data['hazard-areas'].features.some((f) => f.properties.id === id), id);
     assert.deepEqual(errors, []);
     await page.close();
   });

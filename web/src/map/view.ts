@@ -5,7 +5,7 @@
 import maplibregl, { type GeoJSONSource, type MapGeoJSONFeature } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { type Feature, type FeatureCollection, type MapLayer, MAP_LAYERS } from '../api';
-import { dayOffset, featureId, layer, shown } from '../data';
+import { dayOffset, featureId, layer, shown, stale } from '../data';
 import { h } from '../dom';
 import { CLICKABLE, TOGGLES, baseStyle, bbox, centres, paintForDay } from './layers';
 import { ASSET_LEGEND, HAZARD_LEGEND } from './styles';
@@ -37,6 +37,8 @@ let current: MapView | null = null;
 /** The map view, created once and kept while the user moves between pages. */
 export function mapView(): MapView {
   if (current) return current;
+  // A new map loads every layer afresh.
+  stale.clear();
   const canvas = h('div', { class: 'map-canvas', id: 'map' });
   const side = h('aside', { class: 'map-side' });
   const root = h('section', { class: 'map-page' }, canvas, side);
@@ -62,6 +64,12 @@ export function mapView(): MapView {
     reload: async () => {},
     shown: () => {
       map.resize();
+      if (stale.size) {
+        // Records changed through the forms since the map last drew them.
+        const names = [...stale];
+        stale.clear();
+        void view.reload(names);
+      }
       if (!fitted && canvas.clientWidth > 0) {
         map.fitBounds(regionBounds, { padding: 20, animate: false });
         fitted = data.regions !== undefined;
