@@ -108,6 +108,7 @@ export function mapView(): MapView {
       [Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))],
     ];
     if (canvas.clientWidth > 0) {
+      map.resize();
       map.fitBounds(regionBounds, { padding: 20, animate: false });
       fitted = true;
     }
