@@ -10,8 +10,13 @@ use geo_types::{Coord, Geometry, LineString, MultiPolygon};
 use proj4rs::proj::Proj;
 
 /// Geodesic area of a multipolygon on the WGS 84 ellipsoid, in square metres.
+///
+/// Rings are oriented first (exterior counter-clockwise, holes clockwise): on the
+/// ellipsoid a clockwise exterior encloses the rest of the Earth, and GeoJSON from outside
+/// (RFC 7946 only recommends the winding) comes either way.
 pub fn area_m2(mp: &MultiPolygon<f64>) -> f64 {
-    mp.geodesic_area_unsigned()
+    use geo::orient::{Direction, Orient};
+    mp.orient(Direction::Default).geodesic_area_unsigned()
 }
 
 /// Geodesic length of a line on the WGS 84 ellipsoid, in metres.
@@ -139,6 +144,17 @@ mod tests {
             * 1f64.to_radians()
             * (51f64.to_radians().sin() - 50f64.to_radians().sin());
         assert!((km2 - sphere).abs() / sphere < 0.01, "{km2} vs {sphere}");
+    }
+
+    #[test]
+    fn a_clockwise_ring_has_the_same_area_as_a_counter_clockwise_one() {
+        // Regression: a clockwise exterior gave the area of the rest of the Earth.
+        let ccw = polygon![(x: 36.0, y: 50.0), (x: 36.1, y: 50.0), (x: 36.1, y: 50.1), (x: 36.0, y: 50.1)];
+        let cw = polygon![(x: 36.0, y: 50.0), (x: 36.0, y: 50.1), (x: 36.1, y: 50.1), (x: 36.1, y: 50.0)];
+        let a = area_m2(&MultiPolygon(vec![ccw]));
+        let b = area_m2(&MultiPolygon(vec![cw]));
+        assert!(a > 70e6 && a < 85e6, "{a}");
+        assert!((a - b).abs() < 1e-3, "{a} vs {b}");
     }
 
     #[test]
