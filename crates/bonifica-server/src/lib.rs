@@ -12,6 +12,7 @@ pub mod crud;
 pub mod error;
 pub mod map;
 pub mod openapi;
+pub mod plans;
 pub mod resources;
 pub mod session;
 pub mod state;
@@ -49,6 +50,12 @@ pub fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "/api/hazard-areas/{id}/events",
             post(hazards::hazards_events_create),
         ),
+        ("get", "/api/plans", get(plans::plans_list)),
+        ("post", "/api/plans", post(plans::plans_create)),
+        ("get", "/api/plans/compare", get(plans::plans_compare)),
+        ("get", "/api/plans/{id}", get(plans::plans_get)),
+        ("delete", "/api/plans/{id}", delete(plans::plans_delete)),
+        ("get", "/api/scenarios", get(plans::scenarios_list)),
     ];
     macro_rules! crud {
         ($coll:literal, $item:literal, $m:ident :: $list:ident, $get:ident, $create:ident, $update:ident, $delete:ident) => {

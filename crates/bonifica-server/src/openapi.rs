@@ -6,12 +6,12 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::resources::{assets, hazards, places, workforce};
-use crate::{map, session, summary};
+use crate::{map, plans, session, summary};
 
 /// The API's description.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Bonifica API", description = "The register of hazard areas, damaged assets and the contingent, with land release and access control. See docs/api.md."),
+    info(title = "Bonifica API", description = "The register of hazard areas, damaged assets and the contingent, with land release, access control and planning jobs. See docs/api.md."),
     paths(
         hazards::hazards_list, hazards::hazards_get, hazards::hazards_create,
         hazards::hazards_update, hazards::hazards_delete, hazards::hazards_events_create,
@@ -34,6 +34,8 @@ use crate::{map, session, summary};
         session::session_create, session::session_get, session::session_delete,
         session::tokens_create,
         summary::summary_get, map::map_get, openapi_get,
+        plans::plans_create, plans::plans_list, plans::plans_get, plans::plans_delete,
+        plans::plans_compare, plans::scenarios_list,
     ),
     modifiers(&Security),
     security(("bearer" = []), ("cookie" = [])),

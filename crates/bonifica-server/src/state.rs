@@ -7,7 +7,7 @@
 //! two never disagree and writes are applied in one order.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
 use bonifica_model::Dataset;
@@ -17,6 +17,7 @@ use uuid::Uuid;
 use crate::auth::{Caller, Credential, LoginLimiter, Role};
 use crate::error::{ApiError, ServerError};
 use crate::map::MapBody;
+use crate::plans::jobs::Jobs;
 
 /// The register as the server holds it in memory.
 #[derive(Debug, Default)]
@@ -55,6 +56,10 @@ struct Inner {
     /// Authenticated callers by token hash, so a request does not wait on the store.
     callers: Mutex<HashMap<String, Caller>>,
     limiter: LoginLimiter,
+    /// Planning jobs, running and finished, for the life of the process.
+    jobs: Jobs,
+    /// Folders searched for scenario files (`NAME.toml`), first match wins.
+    scenario_dirs: RwLock<Vec<PathBuf>>,
 }
 
 impl AppState {
@@ -70,6 +75,11 @@ impl AppState {
         for (kind, _) in bonifica_store::RECORD_KINDS {
             stamps.extend(store.stamps(kind)?);
         }
+        let beside = store
+            .path()
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join("scenarios");
         tracing::info!(
             path = %store.path().display(),
             hazard_areas = data.hazard_areas.len(),
@@ -83,6 +93,8 @@ impl AppState {
                 map_cache: Mutex::new(HashMap::new()),
                 callers: Mutex::new(HashMap::new()),
                 limiter: LoginLimiter::default(),
+                jobs: Jobs::default(),
+                scenario_dirs: RwLock::new(vec![beside, PathBuf::from("scenarios")]),
             }),
         })
     }
@@ -129,6 +141,42 @@ impl AppState {
         })
         .await
         .map_err(|e| ApiError::internal(&e))?
+    }
+
+    /// Runs `f` on the store on the current thread, for work that is already off the
+    /// async runtime (a planning job saving its plan).
+    pub fn with_store_here<T>(
+        &self,
+        f: impl FnOnce(&mut GeoPackage) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let mut store = self
+            .inner
+            .store
+            .lock()
+            .map_err(|e| ApiError::internal(&e))?;
+        f(&mut store)
+    }
+
+    /// The planning jobs.
+    pub fn jobs(&self) -> &Jobs {
+        &self.inner.jobs
+    }
+
+    /// The folders searched for scenario files, in order. By default `scenarios/` beside
+    /// the region file, then `scenarios/` in the current folder.
+    pub fn scenario_dirs(&self) -> Vec<PathBuf> {
+        self.inner
+            .scenario_dirs
+            .read()
+            .map(|d| d.clone())
+            .unwrap_or_default()
+    }
+
+    /// Replaces the folders searched for scenario files.
+    pub fn set_scenario_dirs(&self, dirs: Vec<PathBuf>) {
+        if let Ok(mut d) = self.inner.scenario_dirs.write() {
+            *d = dirs;
+        }
     }
 
     /// The login rate limiter.

@@ -1,0 +1,290 @@
+//! Planning jobs: each runs the planner on a thread of its own over the whole register,
+//! reports its progress (share of the time budget, best objective so far), stops early
+//! when cancelled and keeps its best plan, and on success saves the plan in the region
+//! file. Jobs live in memory for the life of the process; at most one runs at a time,
+//! because the planner uses both cores of the machine.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use bonifica_model::Dataset;
+use bonifica_planner::{
+    Forecast, Limits, ObjectiveKind, Plan, Planner, PlannerConfig, ProgressInfo, Scenario,
+};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::plans::view::{restricted_ids, without_restricted};
+use crate::state::AppState;
+
+/// Search threads of a planning job.
+const THREADS: usize = 2;
+
+/// Where a job is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    Running,
+    Done,
+    Cancelled,
+    Failed,
+}
+
+impl JobState {
+    /// The word on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Running => "running",
+            JobState::Done => "done",
+            JobState::Cancelled => "cancelled",
+            JobState::Failed => "failed",
+        }
+    }
+}
+
+/// What a job was asked to do.
+#[derive(Debug, Clone)]
+pub struct JobSpec {
+    /// `None` for the region as registered (`base`).
+    pub scenario: Option<Scenario>,
+    pub seconds: u32,
+    pub seed: u64,
+    pub forecast_samples: u32,
+}
+
+/// A finished plan: as the whole register has it, and without the restricted records.
+#[derive(Debug)]
+pub struct Outcome {
+    pub full: Plan,
+    pub full_forecast: Option<Forecast>,
+    pub open: Plan,
+    pub open_forecast: Option<Forecast>,
+    /// The register the plan was made on (after the scenario), for unit organisations.
+    pub data: Dataset,
+}
+
+/// A job's state at one moment.
+#[derive(Debug, Clone)]
+pub struct JobStatus {
+    pub state: JobState,
+    pub elapsed_s: f64,
+    pub best_objective: Option<f64>,
+    pub iterations: u64,
+    pub finished: Option<String>,
+    pub error: Option<String>,
+    pub outcome: Option<Arc<Outcome>>,
+}
+
+/// One planning job.
+#[derive(Debug)]
+pub struct Job {
+    pub id: Uuid,
+    pub scenario: String,
+    pub seconds: u32,
+    /// RFC 3339, UTC.
+    pub started: String,
+    cancel: Arc<AtomicBool>,
+    status: Mutex<JobStatus>,
+}
+
+impl Job {
+    /// A copy of the job's state.
+    pub fn status(&self) -> Result<JobStatus, ApiError> {
+        self.status
+            .lock()
+            .map(|s| s.clone())
+            .map_err(|e| ApiError::internal(&e))
+    }
+
+    /// Asks the planner to stop and keep its best plan.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    fn update(&self, f: impl FnOnce(&mut JobStatus)) {
+        if let Ok(mut s) = self.status.lock() {
+            f(&mut s);
+        }
+    }
+}
+
+/// Every job of the process, by id.
+#[derive(Debug, Default)]
+pub struct Jobs {
+    jobs: Mutex<HashMap<Uuid, Arc<Job>>>,
+}
+
+impl Jobs {
+    /// The job with this id.
+    pub fn get(&self, id: Uuid) -> Result<Option<Arc<Job>>, ApiError> {
+        let jobs = self.jobs.lock().map_err(|e| ApiError::internal(&e))?;
+        Ok(jobs.get(&id).cloned())
+    }
+
+    /// Every job, newest first.
+    pub fn all(&self) -> Result<Vec<Arc<Job>>, ApiError> {
+        let jobs = self.jobs.lock().map_err(|e| ApiError::internal(&e))?;
+        let mut all: Vec<Arc<Job>> = jobs.values().cloned().collect();
+        all.sort_by(|a, b| b.started.cmp(&a.started));
+        Ok(all)
+    }
+
+    /// Registers a new running job, or `Err(409)` naming the job that is running.
+    fn register(&self, scenario: &str, seconds: u32) -> Result<Arc<Job>, ApiError> {
+        let mut jobs = self.jobs.lock().map_err(|e| ApiError::internal(&e))?;
+        for job in jobs.values() {
+            if job.status()?.state == JobState::Running {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    format!("a plan is already running: {}", job.id),
+                ));
+            }
+        }
+        let job = Arc::new(Job {
+            id: Uuid::new_v4(),
+            scenario: scenario.to_string(),
+            seconds,
+            started: now(),
+            cancel: Arc::new(AtomicBool::new(false)),
+            status: Mutex::new(JobStatus {
+                state: JobState::Running,
+                elapsed_s: 0.0,
+                best_objective: None,
+                iterations: 0,
+                finished: None,
+                error: None,
+                outcome: None,
+            }),
+        });
+        jobs.insert(job.id, job.clone());
+        Ok(job)
+    }
+}
+
+/// The time now as the API writes it.
+pub fn now() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}
+
+/// Starts a planning job over the register as it is now; returns at once.
+pub fn start(state: &AppState, spec: JobSpec) -> Result<Arc<Job>, ApiError> {
+    let name = spec
+        .scenario
+        .as_ref()
+        .map_or("base", |s| s.name.as_str())
+        .to_string();
+    let data = state.read(|m| m.data.clone())?;
+    let job = state.jobs().register(&name, spec.seconds)?;
+    let (thread_job, thread_state) = (job.clone(), state.clone());
+    let spawned = std::thread::Builder::new()
+        .name(format!("plan-{}", job.id))
+        .spawn(move || run(&thread_state, &thread_job, &data, &spec));
+    if let Err(e) = spawned {
+        job.update(|s| {
+            s.state = JobState::Failed;
+            s.error = Some(format!("the planning thread did not start: {e}"));
+            s.finished = Some(now());
+        });
+    }
+    Ok(job)
+}
+
+/// The job's thread: plans, forecasts, saves and records the outcome.
+fn run(state: &AppState, job: &Job, base: &Dataset, spec: &JobSpec) {
+    let result = plan(job, base, spec).and_then(|outcome| {
+        let cancelled = job.cancel.load(Ordering::Relaxed);
+        if !cancelled {
+            state
+                .with_store_here(|store| {
+                    store
+                        .save_plan(
+                            &outcome.data,
+                            &outcome.full,
+                            outcome.full_forecast.as_ref(),
+                            &now(),
+                        )
+                        .map_err(ApiError::from)
+                })
+                .map_err(|e| format!("saving plan {}: {}", outcome.full.name, e.detail))?;
+        }
+        Ok((outcome, cancelled))
+    });
+    job.update(|s| {
+        s.finished = Some(now());
+        match result {
+            Ok((outcome, cancelled)) => {
+                s.state = if cancelled {
+                    JobState::Cancelled
+                } else {
+                    JobState::Done
+                };
+                s.best_objective = Some(outcome.full.objective_value);
+                s.outcome = Some(Arc::new(outcome));
+            }
+            Err(e) => {
+                tracing::warn!(job = %job.id, error = %e, "planning job failed");
+                s.state = JobState::Failed;
+                s.error = Some(e);
+            }
+        }
+    });
+}
+
+/// Plans the region under the job's scenario; errors are for the job's reader.
+fn plan(job: &Job, base: &Dataset, spec: &JobSpec) -> Result<Outcome, String> {
+    let mut config = PlannerConfig::default();
+    let data = match &spec.scenario {
+        None => base.clone(),
+        Some(s) => {
+            config = s.config(&config);
+            bonifica_planner::apply(base, s).map_err(|e| e.to_string())?
+        }
+    };
+    let start = data
+        .contracts
+        .iter()
+        .map(|c| c.window.start())
+        .min()
+        .ok_or_else(|| "the register has no contracts: nobody to plan for".to_string())?;
+    let planner = Planner::new(&data, &config, start).map_err(|e| e.to_string())?;
+    let limits = Limits {
+        time_budget: Some(Duration::from_secs(u64::from(spec.seconds))),
+        max_iterations: None,
+        seed: spec.seed,
+        threads: THREADS,
+        cancel: Some(job.cancel.clone()),
+        objective: ObjectiveKind::ServiceRestoration,
+        with_baseline: true,
+    };
+    let progress = |p: &ProgressInfo| {
+        job.update(|s| {
+            s.elapsed_s = p.elapsed.as_secs_f64();
+            s.iterations = p.iterations;
+            s.best_objective = Some(p.best_objective);
+        });
+    };
+    let (mut full, figures) = planner.plan(&limits, &progress);
+    full.name = job.scenario.clone();
+    job.update(|s| {
+        s.elapsed_s = figures.total_s;
+        s.iterations = figures.iterations;
+    });
+    let cancelled = job.cancel.load(Ordering::Relaxed);
+    // A cancelled job is wanted back soon: it keeps its plan but skips the forecast.
+    let full_forecast = (spec.forecast_samples > 0 && !cancelled)
+        .then(|| planner.forecast(&full, spec.forecast_samples as usize, spec.seed));
+    let restricted: HashSet<Uuid> = restricted_ids(&data);
+    let (open, open_forecast) =
+        without_restricted(&full, full_forecast.as_ref(), &planner, &restricted);
+    Ok(Outcome {
+        full,
+        full_forecast,
+        open,
+        open_forecast,
+        data,
+    })
+}
