@@ -122,6 +122,7 @@ pub fn template() -> &'static Template {
 pub struct App {
     pub dir: TempDir,
     pub router: Router,
+    pub state: AppState,
 }
 
 impl App {
@@ -138,7 +139,8 @@ pub fn app() -> App {
     let state = AppState::open(&path).expect("opens");
     App {
         dir,
-        router: router(state),
+        router: router(state.clone()),
+        state,
     }
 }
 

@@ -6,4 +6,5 @@ mod errors;
 mod fixture;
 mod matrix;
 mod openapi;
+mod plans;
 mod sessions;
