@@ -1,5 +1,6 @@
 //! The domain model of Bonifica: hazard areas, damaged assets, the workforce and
-//! the rules that tie them together (land release and gating).
+//! the rules that tie them together (land release and gating), and the field reports
+//! that move land release along (their workflow and what their approval does).
 //!
 //! This crate does no IO and reads no clock. Every type that carries an invariant is
 //! built through a constructor that checks it ("parse, don't validate"), so the rest of
@@ -10,7 +11,9 @@
 //! Mercator projection in metres ([`LocalProjection`]); areas and lengths are geodesic on
 //! the WGS 84 ellipsoid ([`geodesy`]).
 
+pub mod approval;
 pub mod asset;
+pub mod cut;
 pub mod dataset;
 pub mod entities;
 pub mod gating;
@@ -19,8 +22,13 @@ pub mod geometry;
 pub mod hazard;
 pub mod ids;
 pub mod release;
+pub mod report;
 
+pub use approval::{
+    ApprovalEffect, ApprovalError, ReleasedPiece, approval_effect, assets_unblocked,
+};
 pub use asset::{Asset, AssetKind, DamageLevel, RepairWork, ServiceValue};
+pub use cut::{Cut, CutError, cut_release, cut_to_revised};
 pub use dataset::{Dataset, DatasetError, Summary};
 pub use entities::{
     Contract, ContractWindow, Crew, Method, Organisation, OrganisationKind, Person, Region, River,
@@ -32,6 +40,13 @@ pub use geometry::{Footprint, GeometryError, Polygonal, RawPolygon, lines_from_r
 pub use hazard::{Classification, Contamination, HazardArea, NewHazardArea, Terrain, Vegetation};
 pub use ids::{Code, CodeError, RecordKind, stable_uuid};
 pub use release::{ClosureReason, HazardStatus, IllegalTransition, ReleaseEvent, ReleaseState};
+pub use report::{
+    Approvals, Approver, Completion, DailyProgress, Disposal, Handover, IllegalReportTransition,
+    Incident, IncidentCategory, Injury, Marker, NonTechnicalSurvey, NtsOutcome, OrdnanceCategory,
+    OrdnanceFound, ReconstructionProgress, ReportAction, ReportBody, ReportError, ReportKind,
+    ReportState, Sex, Step, TechnicalSurvey, Transition, TransitionError, TsOutcome, Victim,
+    transition,
+};
 
 /// A date of information or a contract date. Calendar days, no time zone.
 pub type Date = chrono::NaiveDate;
