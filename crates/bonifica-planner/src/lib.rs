@@ -9,6 +9,7 @@
 //! plan independently; [`baseline`] is the spreadsheet yardstick; [`scenario`] varies a
 //! region; [`forecast`] gives P50 and P90 dates by Monte Carlo over productivity.
 
+pub mod actual;
 pub mod baseline;
 pub mod check;
 pub mod config;
