@@ -10,7 +10,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use geo::{BooleanOps, BoundingRect, Intersects, MapCoords};
-use geo_types::{MultiPolygon, Polygon};
+use geo_types::{Coord, LineString, MultiPolygon, Polygon};
 
 use crate::geodesy::{self, LocalProjection};
 use crate::geometry::Polygonal;
@@ -18,6 +18,13 @@ use crate::geometry::Polygonal;
 /// Pieces smaller than this, in square metres (geodesic), count as nothing: overlay and
 /// projection leave slivers of that size along shared edges, and no survey is that precise.
 pub const MIN_PIECE_M2: f64 = 1.0;
+
+/// Vertices of one polygon within this distance (metres) of the other's boundary are made
+/// common to both before the overlay. A worked polygon drawn along a hazard area's edge
+/// comes back from projection a few hundred nanometres off that edge; left alone, the
+/// overlay turns the gap into spikes and slivers that are no longer valid polygons once
+/// brought back to longitude and latitude.
+pub const SNAP_M: f64 = 0.01;
 
 /// A released polygon may stick out of its hazard area by this share of its own area
 /// (drawing on a phone, GPS error) or by [`MIN_PIECE_M2`], whichever is larger.
@@ -75,8 +82,7 @@ pub fn cut_release(
     released: &Polygonal,
 ) -> Result<Cut, CutError> {
     let plane = Plane::around(area)?;
-    let area_p = plane.project(area)?;
-    let released_p = plane.project(released)?;
+    let (area_p, released_p) = snap_together(&plane.project(area)?, &plane.project(released)?);
     plane.check_overlap(&released_p, already_released)?;
     plane.check_within(&released_p, &area_p, released.area_m2())?;
 
@@ -111,8 +117,7 @@ pub fn cut_to_revised(
     revised: &Polygonal,
 ) -> Result<Option<Cut>, CutError> {
     let plane = Plane::around(area)?;
-    let area_p = plane.project(area)?;
-    let revised_p = plane.project(revised)?;
+    let (area_p, revised_p) = snap_together(&plane.project(area)?, &plane.project(revised)?);
     plane.check_overlap(&revised_p, already_released)?;
     plane.check_within(&revised_p, &area_p, revised.area_m2())?;
 
@@ -278,6 +283,94 @@ fn overlay(
             .unwrap_or_else(|| "unknown failure".to_string());
         unclean(format!("the {name} overlay failed: {detail}"))
     })
+}
+
+/// Makes the boundaries of `a` and `b` meet exactly where they run within [`SNAP_M`]:
+/// vertices of `b` near a vertex of `a` move onto it, and each polygon gains the other's
+/// vertices that lie near its edges. Edges that run together then share their end points,
+/// which the overlay treats as one edge. Coordinates are projected metres.
+fn snap_together(
+    a: &MultiPolygon<f64>,
+    b: &MultiPolygon<f64>,
+) -> (MultiPolygon<f64>, MultiPolygon<f64>) {
+    let a_vertices = vertices(a);
+    let b = map_rings(b, |ring| snap_to_vertices(ring, &a_vertices));
+    let a = map_rings(a, |ring| insert_near(ring, &vertices(&b)));
+    let b = map_rings(&b, |ring| insert_near(ring, &vertices(&a)));
+    (a, b)
+}
+
+fn vertices(mp: &MultiPolygon<f64>) -> Vec<Coord<f64>> {
+    mp.0.iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        .flat_map(|ring| ring.0.iter().copied())
+        .collect()
+}
+
+fn map_rings(
+    mp: &MultiPolygon<f64>,
+    f: impl Fn(&LineString<f64>) -> LineString<f64>,
+) -> MultiPolygon<f64> {
+    MultiPolygon(
+        mp.0.iter()
+            .map(|p| Polygon::new(f(p.exterior()), p.interiors().iter().map(&f).collect()))
+            .collect(),
+    )
+}
+
+/// Moves each vertex of `ring` within [`SNAP_M`] of one of `targets` onto the nearest.
+fn snap_to_vertices(ring: &LineString<f64>, targets: &[Coord<f64>]) -> LineString<f64> {
+    let snapped = ring.0.iter().map(|&c| {
+        targets
+            .iter()
+            .map(|&t| (t, dist(c, t)))
+            .filter(|&(_, d)| d < SNAP_M)
+            .min_by(|x, y| x.1.total_cmp(&y.1))
+            .map_or(c, |(t, _)| t)
+    });
+    LineString(snapped.collect())
+}
+
+/// Inserts into each edge of `ring` the `points` lying within [`SNAP_M`] of it (and not
+/// already its end points), in order along the edge.
+fn insert_near(ring: &LineString<f64>, points: &[Coord<f64>]) -> LineString<f64> {
+    let Some(&first) = ring.0.first() else {
+        return ring.clone();
+    };
+    let mut out = vec![first];
+    for edge in ring.0.windows(2) {
+        let (p, q) = (edge[0], edge[1]);
+        let mut on_edge: Vec<(f64, Coord<f64>)> = points
+            .iter()
+            .filter(|&&x| x != p && x != q)
+            .filter_map(|&x| {
+                let (t, d) = along(p, q, x);
+                (d < SNAP_M && t > 0.0 && t < 1.0).then_some((t, x))
+            })
+            .collect();
+        on_edge.sort_by(|x, y| x.0.total_cmp(&y.0));
+        on_edge.dedup_by(|x, y| x.1 == y.1);
+        out.extend(on_edge.into_iter().map(|(_, x)| x));
+        out.push(q);
+    }
+    LineString(out)
+}
+
+/// Where `x` projects on the segment `p`–`q` (0 at `p`, 1 at `q`) and how far it lies
+/// from the segment, in metres.
+fn along(p: Coord<f64>, q: Coord<f64>, x: Coord<f64>) -> (f64, f64) {
+    let d = q - p;
+    let len2 = d.x * d.x + d.y * d.y;
+    if len2 == 0.0 {
+        return (0.0, dist(p, x));
+    }
+    let t = ((x.x - p.x) * d.x + (x.y - p.y) * d.y) / len2;
+    let foot = p + d * t.clamp(0.0, 1.0);
+    (t, dist(foot, x))
+}
+
+fn dist(a: Coord<f64>, b: Coord<f64>) -> f64 {
+    (a.x - b.x).hypot(a.y - b.y)
 }
 
 fn unclean(reason: impl Into<String>) -> CutError {
