@@ -354,9 +354,10 @@ pub async fn delete<R: Resource>(
         check_version(model, id, expected)?;
         Ok::<_, ApiError>(expected)
     })??;
+    let by = caller.username.clone();
     state
         .write(move |store, model| {
-            store.delete_record(R::KIND, id, expected)?;
+            store.delete_record(R::KIND, id, expected, &by)?;
             R::all_mut(&mut model.data).retain(|r| r.id() != id);
             model.stamps.remove(&id);
             Ok(())

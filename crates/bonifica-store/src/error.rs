@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use bonifica_model::DatasetError;
 use uuid::Uuid;
 
+use crate::AuditProblem;
+
 /// Everything that can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -87,6 +89,19 @@ pub enum StoreError {
     /// `create` was asked for a file that exists.
     #[error("{}: file already exists (refusing to overwrite it)", path.display())]
     AlreadyExists { path: PathBuf },
+    /// A report that cannot be stored as given.
+    #[error("report {id}: field {field}: {problem}")]
+    InvalidReport {
+        id: Uuid,
+        field: &'static str,
+        problem: String,
+    },
+    /// A change to a report that is approved: approved reports are final.
+    #[error("report {id} is approved, and an approved report is final: it cannot change")]
+    ReportFinal { id: Uuid },
+    /// The audit log's chain does not hold at entry `seq`.
+    #[error("audit log entry {seq}: {problem}")]
+    AuditBroken { seq: u64, problem: AuditProblem },
     /// A file operation failed.
     #[error("{}: {source}", path.display())]
     Io {

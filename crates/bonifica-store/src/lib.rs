@@ -10,19 +10,29 @@
 //! Beside the bulk [`Store`] interface, [`GeoPackage`] has record-at-a-time functions for
 //! the API (create, update against an expected version, delete, get, list with filters
 //! and pages) and keeps the server's users, sessions and API tokens.
+//!
+//! It also keeps the daily loop: field reports with their transitions, the land their
+//! approval releases, and a hash-chained audit log ([`audit`]) to which every write path
+//! appends in its own transaction.
 
+pub mod audit;
 mod error;
 mod gpkg;
 mod record;
+mod report;
 
 use std::collections::BTreeMap;
 
 use bonifica_model::{Asset, Dataset, HazardArea};
 use uuid::Uuid;
 
+pub use audit::{AuditCheck, AuditEntry, AuditProblem};
 pub use error::StoreError;
 pub use gpkg::{GeoPackage, SCHEMA_VERSION, StoredPlan};
 pub use record::{ListQuery, RECORD_KINDS, Record, RecordPage, Stamp, Versioned, table_of};
+pub use report::{
+    APPROVED, ChangeSet, Inserted, ReleasedLand, ReportQuery, ReportRow, TransitionRow,
+};
 
 /// A user to add. The password hash is computed by the caller (argon2 in the server).
 #[derive(Debug, Clone, PartialEq, Eq)]

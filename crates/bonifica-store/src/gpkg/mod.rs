@@ -1,15 +1,22 @@
 //! [`GeoPackage`]: the [`Store`] on one OGC GeoPackage 1.3 file.
 //!
 //! Every connection is set up the same way: the `ST_*` functions the R-tree triggers
-//! need, foreign keys on, a busy timeout, WAL journaling. Opening checks that the file is
-//! a GeoPackage written by Bonifica and brings its schema up to date.
+//! need, foreign keys on, a busy timeout, WAL journaling with `synchronous = FULL`.
+//! Opening checks that the file is a GeoPackage written by Bonifica and brings its schema
+//! up to date.
+//!
+//! `synchronous = FULL` syncs the WAL at every commit: an approved report and its audit
+//! entries, once the call returns, survive a SIGKILL and a power cut. (`NORMAL` would only
+//! survive the first.) Every write path appends to the audit log in its own transaction.
 
 mod accounts;
+mod audit;
 mod binary;
 mod functions;
 mod plans;
 mod read;
 mod records;
+mod reports;
 mod schema;
 mod write;
 
@@ -22,8 +29,9 @@ use uuid::Uuid;
 
 use crate::error::SqlContext;
 use crate::{
-    ApiToken, BBox, Counts, HazardAreaVersion, InsertReport, ListQuery, NewUser, Record,
-    RecordPage, Session, Stamp, Store, StoreError, User, Versioned,
+    ApiToken, AuditCheck, AuditEntry, BBox, ChangeSet, Counts, HazardAreaVersion, InsertReport,
+    Inserted, ListQuery, NewUser, Record, RecordPage, ReleasedLand, ReportQuery, ReportRow,
+    Session, Stamp, Store, StoreError, TransitionRow, User, Versioned,
 };
 use bonifica_model::RecordKind;
 use std::collections::HashMap;
@@ -104,7 +112,8 @@ impl GeoPackage {
     }
 
     /// Saves a plan and its forecast under the plan's name, replacing a stored plan of
-    /// that name, in one transaction; `created` is the save time (RFC 3339, UTC).
+    /// that name, in one transaction; `created` is the save time (RFC 3339, UTC). The
+    /// audit log records the save as done by `system`.
     pub fn save_plan(
         &mut self,
         dataset: &Dataset,
@@ -144,15 +153,17 @@ impl GeoPackage {
         records::update(&mut self.conn, record, expected_version, by)
     }
 
-    /// Deletes a record if its stored version is still `expected_version`. Records others
-    /// refer to, and hazard areas with history, are [`StoreError::InUse`].
+    /// Deletes a record if its stored version is still `expected_version`; the audit log
+    /// records the user name `by`. Records others refer to (reports and released land
+    /// included), and hazard areas with history, are [`StoreError::InUse`].
     pub fn delete_record(
         &mut self,
         kind: RecordKind,
         id: Uuid,
         expected_version: u32,
+        by: &str,
     ) -> Result<(), StoreError> {
-        records::delete(&mut self.conn, kind, id, expected_version)
+        records::delete(&mut self.conn, kind, id, expected_version, by)
     }
 
     /// One record of an editable kind, with its stamp.
@@ -172,6 +183,88 @@ impl GeoPackage {
         query: &ListQuery,
     ) -> Result<RecordPage, StoreError> {
         read::list(&self.conn, kind, query)
+    }
+
+    /// Stores a new report and its first transition, if given, with its audit entry.
+    /// Idempotent on the client id: when a report with `row.client_id` is stored, nothing
+    /// is written and the stored report comes back as [`Inserted::Existing`], even when two
+    /// callers send the same client id at once. The body must be JSON, and the hazard
+    /// area, asset and organisation it names must be stored
+    /// ([`StoreError::InvalidReport`] otherwise).
+    pub fn insert_report(
+        &mut self,
+        row: &ReportRow,
+        transition: Option<&TransitionRow>,
+    ) -> Result<Inserted, StoreError> {
+        reports::insert(&mut self.conn, row, transition)
+    }
+
+    /// One report by id.
+    pub fn report(&self, id: Uuid) -> Result<Option<ReportRow>, StoreError> {
+        reports::report(&self.conn, id)
+    }
+
+    /// One report by the client id it was sent with.
+    pub fn report_by_client_id(&self, client_id: &str) -> Result<Option<ReportRow>, StoreError> {
+        reports::by_client_id(&self.conn, client_id)
+    }
+
+    /// The reports that pass the query's filters, newest first (by `created_at`).
+    pub fn reports(&self, query: &ReportQuery) -> Result<Vec<ReportRow>, StoreError> {
+        reports::list(&self.conn, query)
+    }
+
+    /// A report's transitions, oldest first.
+    pub fn report_transitions(&self, id: Uuid) -> Result<Vec<TransitionRow>, StoreError> {
+        reports::transitions(&self.conn, id)
+    }
+
+    /// Rewrites a report's content (a draft being corrected) if its stored version is still
+    /// `expected_version`; `row.version` must be `expected_version + 1`, which is returned.
+    /// The state changes only through [`GeoPackage::commit`]; the id, client id, kind and
+    /// creation stamp never change; an approved report is [`StoreError::ReportFinal`].
+    pub fn update_report(
+        &mut self,
+        row: &ReportRow,
+        expected_version: u32,
+        by: &str,
+    ) -> Result<u32, StoreError> {
+        reports::update(&mut self.conn, row, expected_version, by)
+    }
+
+    /// Commits a report transition and everything it changes, all or nothing: checks the
+    /// report's version and that of every hazard area and asset
+    /// ([`StoreError::VersionConflict`]), refuses to change an approved report, keeps the
+    /// replaced hazard area versions in their history, stores the released land, writes the
+    /// report and its transition, and appends an audit entry for each change (the report,
+    /// each hazard area, each released piece, each asset), all stamped `change.at` and
+    /// `change.actor`. The transition's `from_state` must be the stored state and its
+    /// `to_state` the report's new one.
+    pub fn commit(&mut self, change: &ChangeSet) -> Result<(), StoreError> {
+        reports::commit(&mut self.conn, change)
+    }
+
+    /// The land released from a hazard area, oldest first.
+    pub fn released_land(&self, hazard_area_id: Uuid) -> Result<Vec<ReleasedLand>, StoreError> {
+        reports::released_land(&self.conn, hazard_area_id)
+    }
+
+    /// Walks the audit log from its first entry: every sequence number follows the one
+    /// before, every `prev_hash` is the hash of the entry before, every hash matches its
+    /// entry's content, and the log ends at the head recorded beside it. The first entry
+    /// that does not hold is [`StoreError::AuditBroken`], naming it and what is wrong.
+    pub fn verify_audit(&self) -> Result<AuditCheck, StoreError> {
+        audit::verify(&self.conn)
+    }
+
+    /// Up to `limit` audit entries after sequence number `after_seq` (0 for the first),
+    /// in order.
+    pub fn audit_entries(
+        &self,
+        after_seq: u64,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        audit::entries(&self.conn, after_seq, limit)
     }
 
     /// Adds a user; a taken user name is [`StoreError::DuplicateUser`].
@@ -295,10 +388,9 @@ fn use_wal(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     if !mode.eq_ignore_ascii_case("wal") {
         tracing::warn!(path = %path.display(), mode, "store is not in WAL mode");
     }
-    // NORMAL is durable across application crashes under WAL; only a power loss can drop
-    // the last commits, never corrupt the file.
-    conn.pragma_update(None, "synchronous", "NORMAL")
-        .ctx(context)
+    // FULL syncs the WAL at every commit, so a committed approval survives a power cut as
+    // well as a crash; NORMAL could drop the last commits on power loss.
+    conn.pragma_update(None, "synchronous", "FULL").ctx(context)
 }
 
 fn check_is_bonifica(conn: &Connection, path: &Path) -> Result<(), StoreError> {

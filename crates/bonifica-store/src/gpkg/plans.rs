@@ -8,12 +8,13 @@ use std::collections::HashMap;
 use bonifica_model::{Dataset, Date, RecordKind};
 use bonifica_planner::{Forecast, Plan};
 use geo_types::Geometry;
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use uuid::Uuid;
 
+use super::audit::{self, Change, SYSTEM};
 use super::binary;
 use super::schema::{TableDef, create_table};
-use super::write::refresh_extent;
+use super::write::{begin, refresh_extent};
 use crate::error::{SqlContext, StoreError};
 
 /// A stored plan's header.
@@ -93,9 +94,15 @@ pub fn save(
     created: &str,
 ) -> Result<Uuid, StoreError> {
     let id = Uuid::new_v4();
-    let tx = conn
-        .transaction()
-        .ctx(|| "starting to save a plan".to_string())?;
+    let tx = begin(conn).ctx(|| "starting to save a plan".to_string())?;
+    let replaced: Option<(String, String, f64)> = tx
+        .query_row(
+            "SELECT id, created, objective FROM plans WHERE name = ?1",
+            [&plan.name],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()
+        .ctx(|| format!("reading plan {}", plan.name))?;
     tx.execute("DELETE FROM plans WHERE name = ?1", [&plan.name])
         .ctx(|| format!("replacing plan {}", plan.name))?;
     let f = forecast;
@@ -124,6 +131,28 @@ pub fn save(
     save_assets(&tx, id, dataset, plan, &dates)?;
     refresh_extent(&tx, "plan_hazard_areas")?;
     refresh_extent(&tx, "plan_assets")?;
+    let header = |id: &str, created: &str, objective: f64| {
+        serde_json::json!({
+            "id": id, "name": plan.name, "created": created, "objective": objective,
+        })
+    };
+    audit::append_now(
+        &tx,
+        Change {
+            actor: SYSTEM,
+            action: "save",
+            entity: "plan",
+            entity_id: id.to_string(),
+            before: replaced
+                .map(|(id, created, objective)| audit::json(&header(&id, &created, objective)))
+                .transpose()?,
+            after: Some(audit::json(&header(
+                &id.to_string(),
+                created,
+                plan.objective_value,
+            ))?),
+        },
+    )?;
     tx.commit()
         .ctx(|| format!("committing plan {}", plan.name))?;
     Ok(id)

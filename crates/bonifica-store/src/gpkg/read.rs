@@ -627,14 +627,14 @@ fn records(conn: &Connection, kind: RecordKind, scope: &Scope) -> Result<Vec<Rec
 }
 
 /// One row being read, with what messages need to name it.
-struct Cells<'r, 's> {
-    row: &'r Row<'s>,
-    table: &'static str,
-    code: String,
+pub(super) struct Cells<'r, 's> {
+    pub(super) row: &'r Row<'s>,
+    pub(super) table: &'static str,
+    pub(super) code: String,
 }
 
 impl Cells<'_, '_> {
-    fn corrupt(&self, field: &'static str, problem: String) -> StoreError {
+    pub(super) fn corrupt(&self, field: &'static str, problem: String) -> StoreError {
         StoreError::CorruptRow {
             table: self.table,
             code: self.code.clone(),
@@ -643,34 +643,38 @@ impl Cells<'_, '_> {
         }
     }
 
-    fn get<T: FromSql>(&self, i: usize, field: &'static str) -> Result<T, StoreError> {
+    pub(super) fn get<T: FromSql>(&self, i: usize, field: &'static str) -> Result<T, StoreError> {
         self.row
             .get(i)
             .map_err(|e| self.corrupt(field, e.to_string()))
     }
 
-    fn code(&self) -> Result<Code, StoreError> {
+    pub(super) fn code(&self) -> Result<Code, StoreError> {
         parse_code(self.table, &self.code)
     }
 
-    fn uuid(&self, i: usize, field: &'static str) -> Result<Uuid, StoreError> {
+    pub(super) fn uuid(&self, i: usize, field: &'static str) -> Result<Uuid, StoreError> {
         let text: String = self.get(i, field)?;
         parse_uuid(self.table, &self.code, field, &text)
     }
 
-    fn opt_uuid(&self, i: usize, field: &'static str) -> Result<Option<Uuid>, StoreError> {
+    pub(super) fn opt_uuid(
+        &self,
+        i: usize,
+        field: &'static str,
+    ) -> Result<Option<Uuid>, StoreError> {
         let text: Option<String> = self.get(i, field)?;
         text.map(|t| parse_uuid(self.table, &self.code, field, &t))
             .transpose()
     }
 
-    fn date(&self, i: usize, field: &'static str) -> Result<Date, StoreError> {
+    pub(super) fn date(&self, i: usize, field: &'static str) -> Result<Date, StoreError> {
         let text: String = self.get(i, field)?;
         Date::parse_from_str(&text, "%Y-%m-%d")
             .map_err(|e| self.corrupt(field, format!("{text:?} is not a date: {e}")))
     }
 
-    fn word<T>(
+    pub(super) fn word<T>(
         &self,
         i: usize,
         field: &'static str,
@@ -680,7 +684,7 @@ impl Cells<'_, '_> {
         self.parse_word(&text, field, parse)
     }
 
-    fn parse_word<T>(
+    pub(super) fn parse_word<T>(
         &self,
         text: &str,
         field: &'static str,
@@ -689,12 +693,12 @@ impl Cells<'_, '_> {
         parse(text).ok_or_else(|| self.corrupt(field, format!("unknown word {text:?}")))
     }
 
-    fn geometry(&self, i: usize) -> Result<Geometry<f64>, StoreError> {
+    pub(super) fn geometry(&self, i: usize) -> Result<Geometry<f64>, StoreError> {
         let blob: Vec<u8> = self.get(i, "geom")?;
         binary::decode(&blob).map_err(|problem| self.corrupt("geom", problem))
     }
 
-    fn wrong_type(&self, expected: &str, found: &Geometry<f64>) -> StoreError {
+    pub(super) fn wrong_type(&self, expected: &str, found: &Geometry<f64>) -> StoreError {
         let found = match found {
             Geometry::Point(_) => "point",
             Geometry::Line(_) | Geometry::LineString(_) => "line",
@@ -707,7 +711,7 @@ impl Cells<'_, '_> {
         self.corrupt("geom", format!("expected {expected}, found a {found}"))
     }
 
-    fn polygonal(&self, i: usize) -> Result<Polygonal, StoreError> {
+    pub(super) fn polygonal(&self, i: usize) -> Result<Polygonal, StoreError> {
         let mp = match self.geometry(i)? {
             Geometry::MultiPolygon(mp) => mp,
             Geometry::Polygon(p) => MultiPolygon(vec![p]),
@@ -716,7 +720,7 @@ impl Cells<'_, '_> {
         Polygonal::try_from(mp).map_err(|e| self.corrupt("geom", e.to_string()))
     }
 
-    fn footprint(&self, i: usize) -> Result<Footprint, StoreError> {
+    pub(super) fn footprint(&self, i: usize) -> Result<Footprint, StoreError> {
         match self.geometry(i)? {
             Geometry::Point(p) => Ok(Footprint::Point(p)),
             Geometry::LineString(l) if l.0.len() >= 2 => Ok(Footprint::Line(l)),

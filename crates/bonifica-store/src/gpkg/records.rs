@@ -6,12 +6,17 @@
 //! under the same `fid` with foreign keys deferred to the commit, so the insert path's
 //! checks (duplicate codes, references that resolve) apply to updates too. A hazard area
 //! is replaced through [`write::replace_hazard_area_tx`], which keeps its history.
+//!
+//! Each write appends its audit entry (the record before and after, as JSON) in its own
+//! transaction.
 
 use bonifica_model::RecordKind;
 use rusqlite::{Connection, Transaction, params};
 use uuid::Uuid;
 
-use super::write;
+use super::audit::{self, Change};
+use super::read;
+use super::write::{self, begin};
 use crate::error::SqlContext;
 use crate::record::table_of;
 use crate::{Record, StoreError};
@@ -32,13 +37,24 @@ fn children(kind: RecordKind) -> &'static [(&'static str, &'static str)] {
 /// Stores a new record with version 1, stamped by `by`.
 pub fn create(conn: &mut Connection, record: &Record, by: &str) -> Result<u32, StoreError> {
     let context = || format!("creating {} {}", record.kind().label(), record.code());
-    let tx = conn.transaction().ctx(context)?;
+    let tx = begin(conn).ctx(context)?;
     write::insert_tx(&tx, &record.to_dataset())?;
     let version = match record {
         Record::HazardArea(h) => h.version,
         _ => 1,
     };
     stamp(&tx, record, version, by)?;
+    audit::append_now(
+        &tx,
+        Change {
+            actor: by,
+            action: "create",
+            entity: audit::entity(record.kind()),
+            entity_id: record.id().to_string(),
+            before: None,
+            after: Some(audit::record_json(record)?),
+        },
+    )?;
     tx.commit().ctx(context)?;
     Ok(version)
 }
@@ -54,8 +70,25 @@ pub fn update(
 ) -> Result<u32, StoreError> {
     let kind = record.kind();
     let context = || format!("updating {} {}", kind.label(), record.code());
-    let tx = conn.transaction().ctx(context)?;
-    let (fid, stored) = stored_version(&tx, kind, record.id())?;
+    let tx = begin(conn).ctx(context)?;
+    let version = update_tx(&tx, record, expected_version, by, &audit::now())?;
+    tx.commit()
+        .map_err(|e| in_use_or(e, kind, record.code().as_str(), context()))?;
+    Ok(version)
+}
+
+/// [`update`] inside a transaction the caller commits, with its audit entry at time `at`.
+/// Foreign keys are deferred to the commit.
+pub(super) fn update_tx(
+    tx: &Transaction,
+    record: &Record,
+    expected_version: u32,
+    by: &str,
+    at: &str,
+) -> Result<u32, StoreError> {
+    let kind = record.kind();
+    let context = || format!("updating {} {}", kind.label(), record.code());
+    let (fid, stored) = stored_version(tx, kind, record.id())?;
     if stored.1 != expected_version {
         return Err(StoreError::VersionConflict {
             kind: kind.label(),
@@ -64,39 +97,51 @@ pub fn update(
             expected: expected_version,
         });
     }
+    let before = before_json(tx, kind, record.id())?;
     let version = expected_version + 1;
     if let Record::HazardArea(area) = record {
-        write::replace_hazard_area_tx(&tx, area, expected_version)?;
+        write::replace_hazard_area_tx(tx, area, expected_version)?;
     } else {
         let table = table_or_refuse(kind, record.id())?;
         tx.execute_batch("PRAGMA defer_foreign_keys = ON")
             .ctx(context)?;
-        delete_rows(&tx, kind, table, record.id())?;
-        write::insert_tx(&tx, &record.to_dataset())?;
+        delete_rows(tx, kind, table, record.id())?;
+        write::insert_tx(tx, &record.to_dataset())?;
         tx.execute(
             &format!("UPDATE \"{table}\" SET fid = ?1 WHERE id = ?2"),
             params![fid, record.id().to_string()],
         )
         .ctx(context)?;
     }
-    stamp(&tx, record, version, by)?;
-    tx.commit()
-        .map_err(|e| in_use_or(e, kind, record.code().as_str(), context()))?;
+    stamp(tx, record, version, by)?;
+    audit::append(
+        tx,
+        at,
+        Change {
+            actor: by,
+            action: "update",
+            entity: audit::entity(record.kind()),
+            entity_id: record.id().to_string(),
+            before,
+            after: Some(audit::record_json(record)?),
+        },
+    )?;
     Ok(version)
 }
 
 /// Deletes a stored record if its stored version is still `expected_version`. A record
 /// that others still refer to is [`StoreError::InUse`]; so is a hazard area with history,
-/// whose earlier versions are kept.
+/// whose earlier versions are kept. `by` is the user name the audit log records.
 pub fn delete(
     conn: &mut Connection,
     kind: RecordKind,
     id: Uuid,
     expected_version: u32,
+    by: &str,
 ) -> Result<(), StoreError> {
     let table = table_or_refuse(kind, id)?;
     let context = || format!("deleting {} {id}", kind.label());
-    let tx = conn.transaction().ctx(context)?;
+    let tx = begin(conn).ctx(context)?;
     let (_, (code, stored)) = stored_version(&tx, kind, id)?;
     if stored != expected_version {
         return Err(StoreError::VersionConflict {
@@ -122,13 +167,32 @@ pub fn delete(
             });
         }
     }
+    let before = before_json(&tx, kind, id)?;
     delete_rows(&tx, kind, table, id).map_err(|e| match e {
         StoreError::Sqlite { source, context } => in_use_or(source, kind, &code, context),
         other => other,
     })?;
     write::refresh_extent_if_feature(&tx, table)?;
+    audit::append_now(
+        &tx,
+        Change {
+            actor: by,
+            action: "delete",
+            entity: audit::entity(kind),
+            entity_id: id.to_string(),
+            before,
+            after: None,
+        },
+    )?;
     tx.commit().ctx(context)?;
     Ok(())
+}
+
+/// The stored record as JSON, for the audit log.
+fn before_json(tx: &Transaction, kind: RecordKind, id: Uuid) -> Result<Option<String>, StoreError> {
+    read::record(tx, kind, id)?
+        .map(|v| audit::record_json(&v.record))
+        .transpose()
 }
 
 fn table_or_refuse(kind: RecordKind, id: Uuid) -> Result<&'static str, StoreError> {

@@ -19,7 +19,7 @@ pub const APPLICATION_ID: i32 = 0x4750_4B47;
 /// only knows up to 1.3 and warns on files that claim 1.4.
 pub const USER_VERSION: i32 = 10300;
 /// The schema version this code writes and understands: the last migration's number.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// One numbered step of the schema.
 struct Migration {
@@ -53,6 +53,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 5,
         name: "plans: header, tasks, planned hazard areas and assets with P50/P90 dates",
         apply: super::plans::plan_tables,
+    },
+    Migration {
+        version: 6,
+        name: "daily loop: reports, their transitions, released land, the audit log",
+        apply: daily_loop,
     },
 ];
 
@@ -275,7 +280,15 @@ fn is_record_table(name: &str) -> bool {
             | "plan_tasks"
             | "plan_hazard_areas"
             | "plan_assets"
+            | "released_land"
     )
+}
+
+/// Migration 6: reports and their transitions (unregistered, as they hold personal data),
+/// the released land layer, and the hash-chained audit log with its head.
+fn daily_loop(tx: &Transaction) -> rusqlite::Result<()> {
+    super::reports::report_tables(tx)?;
+    super::audit::audit_tables(tx)
 }
 
 /// Brings the file's schema up to [`SCHEMA_VERSION`], one transaction per migration.

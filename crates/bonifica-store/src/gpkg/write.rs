@@ -3,17 +3,22 @@
 //! An insert first checks its records against what is stored (duplicate ids and codes,
 //! references to stored records) and only then writes, in an order that lets foreign keys
 //! be checked immediately. Any error rolls the whole transaction back.
+//!
+//! Write transactions begin IMMEDIATE: they take the write lock before reading what they
+//! check, so two writers queue (within the busy timeout) instead of one failing at its
+//! commit, and the audit log's sequence never forks.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 use bonifica_model::{
     Asset, Dataset, Footprint, HazardArea, Organisation, OrganisationKind, Person, Polygonal,
     RecordKind, Region, Role, ServiceValue,
 };
 use geo_types::{Geometry, LineString, Point, Polygon};
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use uuid::Uuid;
 
+use super::audit::{self, Change, SYSTEM};
 use super::binary;
 use super::read::{self, parse_code, parse_uuid};
 use super::schema::FEATURE_TABLES;
@@ -21,23 +26,62 @@ use crate::error::SqlContext;
 use crate::{Counts, InsertReport, StoreError};
 
 /// Adds every record of `dataset` in one transaction; see [`crate::Store::insert`].
+/// The audit log gets one entry for the whole insert: the rows added per table.
 pub fn insert(conn: &mut Connection, dataset: &Dataset) -> Result<InsertReport, StoreError> {
-    let tx = conn
-        .transaction()
-        .ctx(|| "starting an insert".to_string())?;
+    let tx = begin(conn).ctx(|| "starting an insert".to_string())?;
     let before = read::counts(&tx)?;
     insert_tx(&tx, dataset)?;
     let after = read::counts(&tx)?;
+    let added = Counts(
+        after
+            .0
+            .iter()
+            .map(|(table, n)| (*table, n - before.get(table)))
+            .filter(|(_, n)| *n > 0)
+            .collect(),
+    );
+    if added.total() > 0 {
+        audit::append_now(
+            &tx,
+            Change {
+                actor: SYSTEM,
+                action: "insert",
+                entity: "dataset",
+                entity_id: region_ids(dataset),
+                before: None,
+                after: Some(audit::json(&serde_json::json!({ "added": added.0 }))?),
+            },
+        )?;
+    }
     tx.commit().ctx(|| "committing the insert".to_string())?;
-    let added = after
-        .0
+    Ok(InsertReport { added })
+}
+
+/// Begins a write transaction that holds the write lock from its start.
+pub(super) fn begin(conn: &mut Connection) -> rusqlite::Result<Transaction<'_>> {
+    conn.transaction_with_behavior(TransactionBehavior::Immediate)
+}
+
+/// The ids of the regions a dataset's records belong to, for the audit log.
+fn region_ids(d: &Dataset) -> String {
+    let ids: BTreeSet<Uuid> = d
+        .regions
         .iter()
-        .map(|(table, n)| (*table, n - before.get(table)))
-        .filter(|(_, n)| *n > 0)
+        .map(|r| r.id)
+        .chain(d.organisations.iter().map(|r| r.region_id))
+        .chain(d.people.iter().map(|r| r.region_id))
+        .chain(d.contracts.iter().map(|r| r.region_id))
+        .chain(d.teams.iter().map(|r| r.region_id))
+        .chain(d.crews.iter().map(|r| r.region_id))
+        .chain(d.settlements.iter().map(|r| r.region_id))
+        .chain(d.rivers.iter().map(|r| r.region_id))
+        .chain(d.hazard_areas.iter().map(|r| r.region_id))
+        .chain(d.assets.iter().map(|r| r.region_id))
         .collect();
-    Ok(InsertReport {
-        added: Counts(added),
-    })
+    ids.iter()
+        .map(Uuid::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Checks and writes every record of `dataset` inside a transaction the caller commits.
@@ -51,15 +95,28 @@ pub(super) fn insert_tx(tx: &Transaction, dataset: &Dataset) -> Result<(), Store
     Ok(())
 }
 
-/// Replaces a stored hazard area, keeping the replaced version in the history.
+/// Replaces a stored hazard area, keeping the replaced version in the history; the audit
+/// log records it as done by `system`.
 pub fn replace_hazard_area(
     conn: &mut Connection,
     area: &HazardArea,
     expected_version: u32,
 ) -> Result<(), StoreError> {
     let context = || format!("replacing hazard area {}", area.code);
-    let tx = conn.transaction().ctx(context)?;
+    let tx = begin(conn).ctx(context)?;
+    let before = read::hazard_area(&tx, area.id)?;
     replace_hazard_area_tx(&tx, area, expected_version)?;
+    audit::append_now(
+        &tx,
+        Change {
+            actor: SYSTEM,
+            action: "update",
+            entity: "hazard_area",
+            entity_id: area.id.to_string(),
+            before: before.as_ref().map(audit::json).transpose()?,
+            after: Some(audit::json(area)?),
+        },
+    )?;
     tx.commit().ctx(context)?;
     Ok(())
 }

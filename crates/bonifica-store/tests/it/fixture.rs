@@ -8,7 +8,7 @@ use bonifica_model::{
     River, Role, ServiceValue, Settlement, Team, Terrain, Trade, Vegetation, lines_from_raw,
     stable_uuid,
 };
-use bonifica_store::GeoPackage;
+use bonifica_store::{ChangeSet, GeoPackage, ReleasedLand, ReportRow, TransitionRow};
 use geo_types::Point;
 use tempfile::TempDir;
 use uuid::Uuid;
@@ -305,4 +305,119 @@ fn assets(region: Uuid) -> Vec<Asset> {
     depot.restricted = true;
     depot.restored = true;
     vec![bridge, road, substation, line, depot]
+}
+
+/// A new draft daily progress report on a hazard area, by the team leader `leader`:
+/// `n` picks its id and client id.
+pub fn report(n: u128, hazard: &HazardArea) -> ReportRow {
+    let at = format!("2026-05-02T17:00:{:02}.000Z", n % 60);
+    ReportRow {
+        id: Uuid::from_u128(0x5e00 + n),
+        client_id: format!("c0ffee00-0000-4000-8000-{n:012x}"),
+        kind: "daily_progress".to_string(),
+        state: "draft".to_string(),
+        hazard_area_id: Some(hazard.id),
+        asset_id: None,
+        unit_id: Some(id(RecordKind::Team, 1)),
+        organisation_id: Some(id(RecordKind::Organisation, 1)),
+        restricted: hazard.restricted,
+        based_on_version: Some(hazard.version),
+        report_date: date(2026, 5, 2),
+        body: r#"{"cleared_m2": 1240.5, "hours": 7.5, "ordnance": [{"category": "AP mine", "count": 2, "disposal": "destroyed_in_situ"}]}"#.to_string(),
+        geometry: Some(area(&[vec![square(36.10, 50.10, 0.01)]])),
+        approvals: Vec::new(),
+        version: 1,
+        created_by: "leader".to_string(),
+        created_at: at.clone(),
+        updated_at: at,
+    }
+}
+
+/// A transition of a report by `actor`, with their role, at a fixed time.
+pub fn transition(action: &str, from: &str, to: &str, actor: &str, role: &str) -> TransitionRow {
+    TransitionRow {
+        action: action.to_string(),
+        from_state: from.to_string(),
+        to_state: to.to_string(),
+        actor: actor.to_string(),
+        role: role.to_string(),
+        comment: None,
+        at: "2026-05-03T09:00:00.000Z".to_string(),
+    }
+}
+
+/// The change set of a report moving from its stored state to `to` by `action`, with
+/// nothing else changed.
+pub fn step(stored: &ReportRow, action: &str, to: &str, actor: &str, role: &str) -> ChangeSet {
+    let mut report = stored.clone();
+    report.state = to.to_string();
+    report.version += 1;
+    report.updated_at = "2026-05-03T09:00:00.000Z".to_string();
+    ChangeSet {
+        actor: actor.to_string(),
+        at: "2026-05-03T09:00:00.000Z".to_string(),
+        expected_report_version: stored.version,
+        transition: transition(action, &stored.state, to, actor, role),
+        report,
+        hazard_areas: Vec::new(),
+        released: Vec::new(),
+        assets: Vec::new(),
+    }
+}
+
+/// The approval of a verified report on hazard area 1 of the small dataset: the south-west
+/// quarter of the area is cleared and cut out, the rest is worked on, and the road asset
+/// is marked restored.
+pub fn approval(stored: &ReportRow, dataset: &Dataset) -> ChangeSet {
+    let mut change = step(stored, "approve", "approved", "coordinator", "coordinator");
+    change.report.approvals = vec!["coordinator".to_string()];
+    let before = dataset.hazard_areas[0].clone();
+    let mut after = before.clone();
+    // The L-shaped remainder of the 0.02° square once its south-west 0.01° square is cut.
+    let remainder = area(&[vec![vec![
+        [36.11, 50.10],
+        [36.12, 50.10],
+        [36.12, 50.12],
+        [36.10, 50.12],
+        [36.10, 50.11],
+        [36.11, 50.11],
+        [36.11, 50.10],
+    ]]]);
+    after.reshape(remainder, date(2026, 5, 2));
+    after
+        .apply(ReleaseEvent::StartWork, date(2026, 5, 2))
+        .expect("legal");
+    after.version = before.version + 1;
+    let piece = area(&[vec![square(36.10, 50.10, 0.01)]]);
+    change.released = vec![ReleasedLand {
+        id: Uuid::from_u128(0x1a4d),
+        hazard_area_id: before.id,
+        report_id: stored.id,
+        reason: ClosureReason::Cleared,
+        released_on: date(2026, 5, 2),
+        area_m2: piece.area_m2(),
+        polygon: piece,
+    }];
+    change.hazard_areas = vec![(after, before.version)];
+    let mut road = dataset.assets[1].clone();
+    road.restored = true;
+    change.assets = vec![(road, 1)];
+    change
+}
+
+/// Files, submits and verifies a report on hazard area 1, and returns it as stored.
+pub fn verified_report(store: &mut GeoPackage, dataset: &Dataset) -> ReportRow {
+    let draft = report(1, &dataset.hazard_areas[0]);
+    store.insert_report(&draft, None).expect("files");
+    let submitted = step(&draft, "submit", "submitted", "leader", "team_leader");
+    store.commit(&submitted).expect("submits");
+    let verified = step(
+        &submitted.report,
+        "verify",
+        "verified",
+        "ops",
+        "operations_manager",
+    );
+    store.commit(&verified).expect("verifies");
+    verified.report
 }

@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 
 use bonifica_store::{GeoPackage, Store};
 
-use crate::fixture::{date, small_dataset};
+use crate::fixture::{approval, date, report, small_dataset, verified_report};
 
 pub fn run(program: &str, args: &[&str]) -> Output {
     Command::new(program)
@@ -18,15 +18,25 @@ pub fn run(program: &str, args: &[&str]) -> Output {
         })
 }
 
-/// Writes the small dataset (with one replaced hazard area, so the history is not empty).
+/// Writes the small dataset with one replaced hazard area (so the history is not empty),
+/// an approved report that released land, a draft report on another area, and so audit
+/// entries for all of them.
 fn write_store(path: &Path) {
     let mut store = GeoPackage::create(path).expect("creates");
     let dataset = small_dataset();
     store.insert(&dataset).expect("inserts");
-    let mut area = dataset.hazard_areas[0].clone();
+    let verified = verified_report(&mut store, &dataset);
+    store
+        .commit(&approval(&verified, &dataset))
+        .expect("approves");
+    let mut area = dataset.hazard_areas[1].clone();
     area.apply(bonifica_model::ReleaseEvent::StartWork, date(2026, 5, 1))
         .expect("legal");
     store.replace_hazard_area(&area, 1).expect("replaces");
+    store
+        .insert_report(&report(2, &dataset.hazard_areas[1]), None)
+        .expect("files");
+    assert!(store.verify_audit().expect("holds").entries >= 6);
 }
 
 #[test]
@@ -57,11 +67,12 @@ fn ogrinfo_lists_every_layer_with_its_feature_count() {
         ("crew_members", "None", 2),
         ("asset_dependencies", "None", 3),
         ("asset_repair_work", "None", 3),
-        ("hazard_area_versions", "None", 1),
+        ("hazard_area_versions", "None", 2),
         ("plans", "None", 0),
         ("plan_tasks", "None", 0),
         ("plan_hazard_areas", "Multi Polygon", 0),
         ("plan_assets", "Unknown (any)", 0),
+        ("released_land", "Multi Polygon", 1),
     ];
     for (layer, geometry, count) in expected {
         let block = text
@@ -82,7 +93,15 @@ fn ogrinfo_lists_every_layer_with_its_feature_count() {
         expected.len(),
         "{text}"
     );
-    assert!(!text.contains("bonifica_migrations"), "{text}");
+    for hidden in [
+        "bonifica_migrations",
+        "reports",
+        "report_transitions",
+        "audit_log",
+        "audit_head",
+    ] {
+        assert!(!text.contains(&format!("Layer name: {hidden}\n")), "{text}");
+    }
 }
 
 #[test]

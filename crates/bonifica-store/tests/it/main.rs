@@ -3,11 +3,13 @@
 
 mod accounts;
 mod atomic;
+mod audit;
 mod bbox;
 mod fixture;
 mod gdal;
 mod migrations;
 mod plans;
 mod records;
+mod reports;
 mod round_trip;
 mod versions;

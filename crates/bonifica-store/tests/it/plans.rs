@@ -107,6 +107,23 @@ fn saving_under_the_same_name_replaces_and_gdal_still_validates() {
         "the replacement had no forecast"
     );
     assert!(store.plan_json("base").expect("reads").is_some());
+    // One audit entry per save; the replacement names the plan it replaced.
+    let saves: Vec<_> = store
+        .audit_entries(0, 10)
+        .expect("reads")
+        .into_iter()
+        .filter(|e| e.action == "save")
+        .collect();
+    assert_eq!(saves.len(), 3);
+    assert!(saves[0].before.is_none());
+    let replaced = saves[1].before.as_deref().expect("names the replaced plan");
+    assert!(replaced.contains(&saves[0].entity_id), "{replaced}");
+    assert!(
+        saves
+            .iter()
+            .all(|e| e.entity == "plan" && e.actor == "system")
+    );
+    store.verify_audit().expect("the chain holds");
     drop(store);
 
     let file = path.to_str().expect("utf-8 path");

@@ -63,7 +63,7 @@ fn a_stale_version_is_refused_and_changes_nothing() {
         "team DT-0001: stored version is 2, expected 1"
     );
     let err = store
-        .delete_record(RecordKind::Team, team.id, 1)
+        .delete_record(RecordKind::Team, team.id, 1, "coordinator")
         .expect_err("stale");
     assert!(matches!(err, StoreError::VersionConflict { .. }), "{err:?}");
     assert_eq!(store.load().expect("loads").teams, vec![team]);
@@ -100,7 +100,7 @@ fn hazard_area_updates_go_to_history_and_create_and_delete_round_trip() {
         1
     );
     let err = store
-        .delete_record(RecordKind::HazardArea, area.id, 2)
+        .delete_record(RecordKind::HazardArea, area.id, 2, "coordinator")
         .expect_err("history is kept");
     assert!(matches!(err, StoreError::InUse { .. }), "{err:?}");
 
@@ -118,7 +118,7 @@ fn hazard_area_updates_go_to_history_and_create_and_delete_round_trip() {
         .expect_err("duplicate");
     assert!(matches!(err, StoreError::Duplicate { .. }), "{err:?}");
     store
-        .delete_record(RecordKind::HazardArea, fresh.id, 1)
+        .delete_record(RecordKind::HazardArea, fresh.id, 1, "coordinator")
         .expect("deletes");
     assert!(
         store
@@ -135,7 +135,7 @@ fn a_record_others_refer_to_cannot_be_deleted() {
     store.insert(&dataset).expect("inserts");
     let org = dataset.organisations[0].id;
     let err = store
-        .delete_record(RecordKind::Organisation, org, 1)
+        .delete_record(RecordKind::Organisation, org, 1, "coordinator")
         .expect_err("in use");
     assert!(matches!(err, StoreError::InUse { .. }), "{err:?}");
     assert!(err.to_string().contains("still referred to"), "{err}");
