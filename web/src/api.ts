@@ -7,6 +7,9 @@ export interface User {
   role: Role;
   organisation?: string | null;
   team?: string | null;
+  organisation_id?: string | null;
+  /** The team or crew a team leader leads. */
+  team_id?: string | null;
 }
 
 export type Role = 'coordinator' | 'defence_liaison' | 'operations_manager' | 'team_leader' | 'viewer';
@@ -24,6 +27,8 @@ export class ApiError extends Error {
     readonly title: string,
     readonly detail: string,
     readonly errors: FieldProblem[],
+    /** The whole problem document, for members beyond RFC 9457's (such as `changes`). */
+    readonly problem: Record<string, unknown> = {},
   ) {
     super(detail || title || `HTTP ${status}`);
   }
@@ -91,6 +96,7 @@ export async function request<T>(
       String(p.title ?? response.statusText),
       String(p.detail ?? (typeof parsed === 'string' ? parsed : '')),
       errors,
+      p,
     );
   }
   return { body: parsed as T, etag: response.headers.get('ETag') };
@@ -297,4 +303,132 @@ export function planJob(id: string): Promise<PlanJob> {
 
 export async function cancelPlan(id: string): Promise<void> {
   await request('DELETE', `/api/plans/${encodeURIComponent(id)}`);
+}
+
+// ---- Field reports (docs/reports.md) --------------------------------------------------------
+
+export type ReportKind =
+  | 'daily_progress'
+  | 'non_technical_survey'
+  | 'technical_survey'
+  | 'completion'
+  | 'handover'
+  | 'incident'
+  | 'reconstruction_progress';
+export type ReportState = 'draft' | 'submitted' | 'verified' | 'approved' | 'rejected';
+export type ReportAction = 'submit' | 'verify' | 'approve' | 'reject' | 'revise';
+
+/** One step of a report's workflow, as kept by the server. */
+export interface ReportTransition {
+  action: ReportAction;
+  from: ReportState | null;
+  to: ReportState;
+  actor: string;
+  role: string;
+  at: string;
+  comment: string | null;
+}
+
+/** A report as `GET /api/reports/{id}` returns it. */
+export interface Report {
+  id: string;
+  code: string;
+  client_id: string;
+  kind: ReportKind;
+  state: ReportState;
+  date: string;
+  hazard_area_id: string | null;
+  hazard_area_code: string | null;
+  asset_id: string | null;
+  asset_code: string | null;
+  unit_id: string | null;
+  unit_code: string | null;
+  organisation_id: string | null;
+  restricted: boolean;
+  based_on_version: number | null;
+  /** The kind's fields, as sent. */
+  body: Record<string, unknown>;
+  approvals: unknown[];
+  transitions: ReportTransition[];
+  version: number;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** What an approval changed on the register. */
+export interface ApprovalEffect {
+  hazard_area?: {
+    id: string;
+    code: string;
+    version: number;
+    classification: string;
+    status: string;
+    closure_reason: string | null;
+    remaining_m2: number;
+  } | null;
+  released_m2?: number | null;
+  unblocked_assets?: { id: string; code: string }[];
+}
+
+/** A report to file: the common fields and the kind's fields side by side. */
+export type ReportIn = {
+  client_id: string;
+  kind: ReportKind;
+  submit?: boolean;
+  based_on_version?: number;
+} & Record<string, unknown>;
+
+/** One report's answer inside a batch. */
+export interface BatchResult {
+  client_id: string;
+  status: number;
+  report?: Report;
+  problem?: { title?: string; detail?: string; status?: number; errors?: FieldProblem[] };
+}
+
+/** The caller's inbox, newest first: one page with the total. */
+export async function reportsList(filters: Record<string, string> = {}, pageSize = 200): Promise<{ items: Report[]; total: number }> {
+  const query = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== ''));
+  const q = query.toString();
+  return firstPage<Report>(`/api/reports${q ? `?${q}` : ''}`, pageSize);
+}
+
+export function reportGet(id: string): Promise<Report> {
+  return get<Report>(`/api/reports/${encodeURIComponent(id)}`);
+}
+
+/** Files a report; with `submit: true` it is also submitted. A replay of a known `client_id` answers the first report. */
+export async function reportCreate(report: ReportIn): Promise<Report> {
+  return (await request<Report>('POST', '/api/reports', report)).body;
+}
+
+/** Takes one step of the workflow; `effect` comes with an approval. */
+export async function reportTransition(id: string, action: ReportAction, comment?: string): Promise<{ report: Report; effect?: ApprovalEffect | null }> {
+  const body: Record<string, unknown> = { action };
+  if (comment) body.comment = comment;
+  return (await request<{ report: Report; effect?: ApprovalEffect | null }>('POST', `/api/reports/${encodeURIComponent(id)}/transitions`, body)).body;
+}
+
+/** Files several reports at once (a phone syncing its outbox); one result per report, in order. */
+export async function reportsBatch(reports: ReportIn[]): Promise<BatchResult[]> {
+  return (await request<{ results: BatchResult[] }>('POST', '/api/reports/batch', { reports })).body.results;
+}
+
+/** A hazard area as `GET /api/hazard-areas/{id}` returns it (the fields the reports read). */
+export interface HazardAreaRecord {
+  id: string;
+  code: string;
+  geometry: GeoJSON.Geometry;
+  classification: string;
+  status: string;
+  closure_reason: string | null;
+  area_m2: number;
+  restricted: boolean;
+  as_of: string;
+  version: number;
+}
+
+export function hazardArea(id: string): Promise<HazardAreaRecord> {
+  return get<HazardAreaRecord>(`/api/hazard-areas/${encodeURIComponent(id)}`);
 }

@@ -1,11 +1,13 @@
 // Entry point of Bonifica's browser app: checks the session, then shows the login page or
-// the app shell with its pages (map, Gantt, dashboard, records, plans), routed by the URL hash.
+// the app shell with its pages (map, Gantt, dashboard, records, plans, reports), routed by the URL hash.
 
 import './style.css';
 import { type User, currentUser, logout, planJob, planOf } from './api';
 import { forget, shown, showPlan, stale } from './data';
 import { h } from './dom';
 import { loginPage } from './login';
+import { t } from './messages';
+import { startOutbox } from './outbox';
 import { dropMapView, mapView } from './map/view';
 import { roleName, session } from './session';
 
@@ -17,6 +19,7 @@ const PAGES: Record<string, Page> = {
   dashboard: { title: 'Dashboard', render: async () => (await import('./dashboard')).dashboardPage() },
   records: { title: 'Records', render: async () => (await import('./forms')).recordsPage(route().slice(1)) },
   plans: { title: 'Plans', render: async () => (await import('./plans')).plansPage() },
+  reports: { title: t('nav.reports'), render: async () => (await import('./reports')).reportsPage(route().slice(1)) },
 };
 
 const app = document.querySelector<HTMLElement>('#app')!;
@@ -69,6 +72,8 @@ function signedIn(user: User): void {
   window.onhashchange = () => void show(main, nav);
   void show(main, nav);
   void restorePlan();
+  // Reports filed offline on this device go out as soon as someone is signed in.
+  startOutbox(user.username);
 }
 
 async function show(main: HTMLElement, nav: HTMLElement): Promise<void> {

@@ -1,9 +1,12 @@
 // Details of a clicked feature: its properties in a popup and the side panel, and for a
-// hazard area its history (every recorded version) from the API.
+// hazard area its history from the API: every version with its date of information, the
+// land released from it and the reports that changed it; an earlier outline or the released
+// land can be drawn over the map.
 
-import maplibregl, { type MapGeoJSONFeature } from 'maplibre-gl';
+import maplibregl, { type GeoJSONSource, type MapGeoJSONFeature } from 'maplibre-gl';
 import { ApiError, get } from '../api';
 import { h, num, words } from '../dom';
+import { option, t } from '../messages';
 import { canEdit } from '../session';
 import type { MapView } from './view';
 
@@ -38,64 +41,180 @@ export function showDetails(view: MapView, feature: MapGeoJSONFeature, at: mapli
   const panel = h(
     'div',
     { class: 'details', id: 'details' },
-    h('div', { class: 'details-head' }, h('h3', {}, title), h('button', { class: 'link', onclick: () => panel.remove(), title: 'Close' }, '×')),
+    h(
+      'div',
+      { class: 'details-head' },
+      h('h3', {}, title),
+      h('button', { class: 'link', onclick: () => (panel.remove(), overlay(view.map, 'history-outline', null), overlay(view.map, 'history-released', null)), title: 'Close' }, '×'),
+    ),
     h('table', { class: 'props' }, ...rows),
     collection && p.id && canEdit(collection)
       ? h('a', { class: 'button', href: `#/records/${collection}/${encodeURIComponent(String(p.id))}` }, 'Edit')
       : null,
   );
   view.side.querySelector('#details')?.remove();
+  overlay(view.map, 'history-outline', null);
+  overlay(view.map, 'history-released', null);
   view.side.prepend(panel);
-  if (source === 'hazard-areas' && p.id) panel.append(history(String(p.id)));
+  if (source === 'hazard-areas' && p.id) panel.append(history(view.map, String(p.id)));
 }
 
+/** One version of a hazard area, as `GET /api/hazard-areas/{id}/history` lists it. */
 interface Version {
   version?: number;
-  changed_at?: string;
+  /** The date of information. */
+  as_of?: string;
+  date?: string;
   recorded_at?: string;
-  changed_by?: string;
-  user?: string;
-  status?: string;
+  changed_at?: string;
   classification?: string;
+  status?: string;
+  closure_reason?: string | null;
   area_m2?: number;
-  change?: string;
+  geometry?: GeoJSON.Geometry | null;
+  report_id?: string | null;
+  report_code?: string | null;
   [key: string]: unknown;
 }
 
-/** The versions of a hazard area, newest first. */
-function history(id: string): HTMLElement {
-  const box = h('div', { class: 'history' }, h('h4', {}, 'History'), h('p', { class: 'muted' }, 'Loading…'));
-  get<Version[] | { versions: Version[] }>(`/api/hazard-areas/${encodeURIComponent(id)}/history`)
+/** A piece of land released from the area. */
+interface Released {
+  geometry?: GeoJSON.Geometry | null;
+  area_m2?: number;
+  reason?: string;
+  date?: string;
+  report_id?: string | null;
+  report_code?: string | null;
+  [key: string]: unknown;
+}
+
+interface History {
+  versions: Version[];
+  released: Released[];
+  reports: { id: string; code: string; kind?: string; date?: string }[];
+}
+
+/** Reads the history answer, whether a bare list of versions or `{versions, released, reports}`. */
+function historyOf(body: unknown): History {
+  if (Array.isArray(body)) return { versions: body as Version[], released: [], reports: [] };
+  const o = (body ?? {}) as Record<string, unknown>;
+  const list = <T>(...keys: string[]) => (keys.map((k) => o[k]).find(Array.isArray) ?? []) as T[];
+  return {
+    versions: list<Version>('versions'),
+    released: list<Released>('released', 'released_land', 'released_pieces'),
+    reports: list<History['reports'][number]>('reports', 'approved_reports'),
+  };
+}
+
+/** The history box of a hazard area: versions oldest first, released land, reports. */
+function history(map: maplibregl.Map, id: string): HTMLElement {
+  const box = h('div', { class: 'history', id: 'hazard-history' }, h('h4', {}, t('history.title')), h('p', { class: 'muted' }, t('history.loading')));
+  get<unknown>(`/api/hazard-areas/${encodeURIComponent(id)}/history`)
     .then((body) => {
-      const versions = Array.isArray(body) ? body : (body.versions ?? []);
+      const { versions, released, reports } = historyOf(body);
+      const last = versions.length - 1;
+      const outlineButtons: HTMLButtonElement[] = [];
+      const rows = versions.map((raw, i) => {
+        // A version may carry the record itself under `record` or `hazard_area`.
+        const v = { ...((raw.record ?? raw.hazard_area ?? {}) as Version), ...raw };
+        const date = v.as_of ?? v.date ?? v.recorded_at ?? v.changed_at ?? '';
+        const state = [v.classification, v.status ? option('status', v.status) : null, v.closure_reason ? option('closure_reason', v.closure_reason) : null]
+          .filter(Boolean)
+          .join(' · ');
+        const area = typeof v.area_m2 === 'number' ? `${num(v.area_m2)} m²` : null;
+        const report = v.report_code ?? null;
+        let button: HTMLButtonElement | null = null;
+        if (i < last && v.geometry) {
+          const b = h('button', { type: 'button', class: 'secondary small', 'data-version': v.version ?? i }, t('history.show'));
+          b.addEventListener('click', () => {
+            const showing = b.dataset.showing === 'true';
+            for (const other of outlineButtons) ((other.dataset.showing = 'false'), (other.textContent = t('history.show')));
+            overlay(map, 'history-outline', showing ? null : (v.geometry ?? null));
+            b.dataset.showing = String(!showing);
+            b.textContent = showing ? t('history.show') : t('history.hide');
+          });
+          outlineButtons.push(b);
+          button = b;
+        }
+        return h(
+          'li',
+          { 'data-version': v.version ?? '' },
+          h('strong', {}, `v${v.version ?? i + 1}`),
+          ` ${date}`,
+          i === last ? h('span', { class: 'muted' }, ` (${t('history.current')})`) : null,
+          h('br'),
+          [state, area].filter(Boolean).join(' · '),
+          ...(report && v.report_id ? [' · ', h('a', { href: `#/reports/${encodeURIComponent(v.report_id)}` }, report)] : report ? [` · ${report}`] : []),
+          ...(button ? [' ', button] : []),
+        );
+      });
+      const releasedBox = released.length ? releasedList(map, released) : null;
       box.replaceChildren(
-        h('h4', {}, `History (${versions.length} versions)`),
-        h(
-          'ol',
-          { class: 'versions' },
-          ...versions.map((v) => {
-            const record = (v.record ?? v.hazard_area ?? v) as Version;
-            return h(
-              'li',
-              {},
-              h('strong', {}, `v${v.version ?? '?'}`),
-              ' ',
-              String(v.changed_at ?? v.recorded_at ?? ''),
-              v.changed_by || v.user ? ` by ${v.changed_by ?? v.user}` : '',
-              h('br'),
-              [record.classification, words(record.status), record.area_m2 ? `${num(Number(record.area_m2))} m²` : null, v.change]
-                .filter(Boolean)
-                .join(' · '),
-            );
-          }),
-        ),
+        h('h4', {}, t('history.versions', { n: versions.length })),
+        h('ol', { class: 'versions' }, ...rows),
+        ...(releasedBox ? [releasedBox] : []),
+        ...(reports.length
+          ? [h(
+              'div',
+              { class: 'history-reports' },
+              h('h5', {}, t('history.reports')),
+              h('ul', {}, ...reports.map((r) => h('li', {}, h('a', { href: `#/reports/${encodeURIComponent(r.id)}` }, r.code), r.date ? ` · ${r.date}` : '', r.kind ? ` · ${option('kind', r.kind)}` : ''))),
+            )
+          ]
+          : []),
       );
     })
     .catch((err: Error) =>
       box.replaceChildren(
-        h('h4', {}, 'History'),
-        err instanceof ApiError && err.status === 404 ? h('p', { class: 'muted' }, 'The server keeps no history for this area.') : h('p', { class: 'error' }, err.message),
+        h('h4', {}, t('history.title')),
+        err instanceof ApiError && err.status === 404 ? h('p', { class: 'muted' }, t('history.none')) : h('p', { class: 'error' }, err.message),
       ),
     );
   return box;
 }
+
+function releasedList(map: maplibregl.Map, released: Released[]): HTMLElement {
+  const toggle = h('input', { type: 'checkbox', id: 'history-show-released' });
+  toggle.addEventListener('change', () => {
+    const pieces = released.map((r) => r.geometry).filter((g): g is GeoJSON.Geometry => !!g);
+    overlay(map, 'history-released', toggle.checked ? { type: 'GeometryCollection', geometries: pieces } : null);
+  });
+  return h(
+    'div',
+    { class: 'history-released' },
+    h('h5', {}, t('history.released')),
+    h(
+      'ul',
+      {},
+      ...released.map((r) =>
+        h(
+          'li',
+          {},
+          t('history.released_row', { date: r.date ?? '', area: num(Number(r.area_m2 ?? 0)), reason: r.reason ? option('closure_reason', r.reason) : '' }),
+          ...(r.report_code && r.report_id ? [' · ', h('a', { href: `#/reports/${encodeURIComponent(r.report_id)}` }, r.report_code)] : []),
+        ),
+      ),
+    ),
+    h('label', { class: 'toggle' }, toggle, t('history.show_released')),
+  );
+}
+
+/**
+ * Draws (or with `null`, clears) an overlay of the history over the map: an earlier outline
+ * as a dashed line, released land as a green fill. The layers are added on first use.
+ */
+function overlay(map: maplibregl.Map, id: 'history-outline' | 'history-released', geometry: GeoJSON.Geometry | null): void {
+  const data: GeoJSON.Feature | GeoJSON.FeatureCollection = geometry ? { type: 'Feature', properties: {}, geometry } : { type: 'FeatureCollection', features: [] };
+  const source = map.getSource(id) as GeoJSONSource | undefined;
+  if (source) {
+    source.setData(data);
+    return;
+  }
+  if (!geometry || !map.isStyleLoaded()) return;
+  map.addSource(id, { type: 'geojson', data });
+  if (id === 'history-released') {
+    map.addLayer({ id: `${id}-fill`, type: 'fill', source: id, paint: { 'fill-color': '#41ab5d', 'fill-opacity': 0.45 } });
+  }
+  map.addLayer({ id: `${id}-line`, type: 'line', source: id, paint: { 'line-color': id === 'history-released' ? '#1b7837' : '#1d2320', 'line-width': 2, 'line-dasharray': [2, 1.5] } });
+}
+

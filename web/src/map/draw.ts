@@ -5,8 +5,15 @@ import type { GeoJSONSource, Map as MapLibreMap, MapMouseEvent } from 'maplibre-
 
 export type Ring = [number, number][];
 
-/** Starts drawing; resolves with the closed ring (first corner repeated) or `null` when cancelled. */
-export function drawPolygon(map: MapLibreMap, hint: HTMLElement): { done: Promise<Ring | null>; finish: () => void; cancel: () => void } {
+/**
+ * Starts drawing; resolves with the closed ring (first corner repeated) or `null` when cancelled.
+ * `say` words the hint for the number of corners placed so far (a hazard area's by default).
+ */
+export function drawPolygon(
+  map: MapLibreMap,
+  hint: HTMLElement,
+  say: (corners: number) => string = hazardHint,
+): { done: Promise<Ring | null>; finish: () => void; cancel: () => void } {
   const corners: Ring = [];
   let settle: (ring: Ring | null) => void = () => {};
   const done = new Promise<Ring | null>((resolve) => (settle = resolve));
@@ -25,10 +32,7 @@ export function drawPolygon(map: MapLibreMap, hint: HTMLElement): { done: Promis
       features.push({ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [[...corners, corners[0]]] } });
     }
     source()?.setData({ type: 'FeatureCollection', features });
-    hint.textContent =
-      corners.length < 3
-        ? `Click the map to place corner ${corners.length + 1} of the hazard area (at least 3).`
-        : `${corners.length} corners. Click the first corner or press Finish to close the polygon.`;
+    hint.textContent = say(corners.length);
   };
 
   const onClick = (e: MapMouseEvent) => {
@@ -63,6 +67,12 @@ export function drawPolygon(map: MapLibreMap, hint: HTMLElement): { done: Promis
   window.addEventListener('keydown', onKey);
   redraw();
   return { done, finish, cancel };
+}
+
+function hazardHint(corners: number): string {
+  return corners < 3
+    ? `Click the map to place corner ${corners + 1} of the hazard area (at least 3).`
+    : `${corners} corners. Click the first corner or press Finish to close the polygon.`;
 }
 
 /** Clears the draft polygon. */
