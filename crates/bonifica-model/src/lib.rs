@@ -23,6 +23,7 @@ pub mod hazard;
 pub mod ids;
 pub mod release;
 pub mod report;
+pub mod workflow;
 
 pub use approval::{
     ApprovalEffect, ApprovalError, ReleasedPiece, approval_effect, assets_unblocked,
@@ -41,11 +42,13 @@ pub use hazard::{Classification, Contamination, HazardArea, NewHazardArea, Terra
 pub use ids::{Code, CodeError, RecordKind, stable_uuid};
 pub use release::{ClosureReason, HazardStatus, IllegalTransition, ReleaseEvent, ReleaseState};
 pub use report::{
-    Approvals, Approver, Completion, DailyProgress, Disposal, Handover, IllegalReportTransition,
-    Incident, IncidentCategory, Injury, Marker, NonTechnicalSurvey, NtsOutcome, OrdnanceCategory,
-    OrdnanceFound, ReconstructionProgress, ReportAction, ReportBody, ReportError, ReportKind,
-    ReportState, Sex, Step, TechnicalSurvey, Transition, TransitionError, TsOutcome, Victim,
-    transition,
+    Completion, DailyProgress, Disposal, Handover, Incident, IncidentCategory, Injury, Marker,
+    NonTechnicalSurvey, NtsOutcome, OrdnanceCategory, OrdnanceFound, ReconstructionProgress,
+    ReportBody, ReportError, ReportKind, Sex, TechnicalSurvey, TsOutcome, Victim,
+};
+pub use workflow::{
+    Approvals, Approver, IllegalReportTransition, ReportAction, ReportState, ReportStep,
+    ReportTransition, WorkflowError, transition,
 };
 
 /// A date of information or a contract date. Calendar days, no time zone.

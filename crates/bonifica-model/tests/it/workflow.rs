@@ -4,33 +4,33 @@
 use Approver::{CivilAuthority, Defence};
 use ReportState::{Approved, Draft, Rejected, Submitted, Verified};
 use bonifica_model::{
-    Approvals, Approver, ReportAction, ReportState, Step, TransitionError, transition,
+    Approvals, Approver, ReportAction, ReportState, ReportStep, WorkflowError, transition,
 };
 
 const COMMENT: &str = "worked polygon misses the north-east corner";
 
 /// Every step once, approvals by the civil authority.
-fn steps() -> [Step<'static>; 6] {
+fn steps() -> [ReportStep<'static>; 6] {
     [
-        Step::Submit,
-        Step::Verify,
-        Step::Approve(CivilAuthority),
-        Step::Approve(Defence),
-        Step::Reject { comment: COMMENT },
-        Step::Revise,
+        ReportStep::Submit,
+        ReportStep::Verify,
+        ReportStep::Approve(CivilAuthority),
+        ReportStep::Approve(Defence),
+        ReportStep::Reject { comment: COMMENT },
+        ReportStep::Revise,
     ]
 }
 
 /// The legal steps with no approval recorded and no co-approval needed: (from, step, to).
-fn legal() -> Vec<(ReportState, Step<'static>, ReportState)> {
+fn legal() -> Vec<(ReportState, ReportStep<'static>, ReportState)> {
     vec![
-        (Draft, Step::Submit, Submitted),
-        (Submitted, Step::Verify, Verified),
-        (Verified, Step::Approve(CivilAuthority), Approved),
-        (Verified, Step::Approve(Defence), Approved),
-        (Submitted, Step::Reject { comment: COMMENT }, Rejected),
-        (Verified, Step::Reject { comment: COMMENT }, Rejected),
-        (Rejected, Step::Revise, Draft),
+        (Draft, ReportStep::Submit, Submitted),
+        (Submitted, ReportStep::Verify, Verified),
+        (Verified, ReportStep::Approve(CivilAuthority), Approved),
+        (Verified, ReportStep::Approve(Defence), Approved),
+        (Submitted, ReportStep::Reject { comment: COMMENT }, Rejected),
+        (Verified, ReportStep::Reject { comment: COMMENT }, Rejected),
+        (Rejected, ReportStep::Revise, Draft),
     ]
 }
 
@@ -56,7 +56,7 @@ fn every_other_state_and_action_is_refused_naming_both_and_the_rule() {
             for needs_co_approval in [false, true] {
                 let err = transition(state, Approvals::NONE, needs_co_approval, step)
                     .expect_err(&format!("{state} --{step:?}--> must be refused"));
-                let TransitionError::Illegal(illegal) = err else {
+                let WorkflowError::Illegal(illegal) = err else {
                     panic!("{state} --{step:?}-->: {err:?}");
                 };
                 assert_eq!((illegal.state, illegal.action), (state, step.action()));
@@ -80,32 +80,35 @@ fn every_other_state_and_action_is_refused_naming_both_and_the_rule() {
 #[test]
 fn each_refusal_names_its_rule() {
     let rule = |state, step| match transition(state, Approvals::NONE, false, step) {
-        Err(TransitionError::Illegal(e)) => e.rule,
+        Err(WorkflowError::Illegal(e)) => e.rule,
         other => panic!("{state} --{step:?}-->: {other:?}"),
     };
-    assert_eq!(rule(Approved, Step::Revise), "approved reports are final");
     assert_eq!(
-        rule(Approved, Step::Reject { comment: COMMENT }),
+        rule(Approved, ReportStep::Revise),
         "approved reports are final"
     );
     assert_eq!(
-        rule(Submitted, Step::Submit),
+        rule(Approved, ReportStep::Reject { comment: COMMENT }),
+        "approved reports are final"
+    );
+    assert_eq!(
+        rule(Submitted, ReportStep::Submit),
         "only a draft can be submitted"
     );
     assert_eq!(
-        rule(Draft, Step::Verify),
+        rule(Draft, ReportStep::Verify),
         "only a submitted report can be verified"
     );
     assert_eq!(
-        rule(Submitted, Step::Approve(CivilAuthority)),
+        rule(Submitted, ReportStep::Approve(CivilAuthority)),
         "only a verified report can be approved"
     );
     assert_eq!(
-        rule(Draft, Step::Reject { comment: COMMENT }),
+        rule(Draft, ReportStep::Reject { comment: COMMENT }),
         "only a submitted or verified report can be rejected"
     );
     assert_eq!(
-        rule(Verified, Step::Revise),
+        rule(Verified, ReportStep::Revise),
         "only a rejected report can be revised"
     );
 }
@@ -113,12 +116,12 @@ fn each_refusal_names_its_rule() {
 #[test]
 fn a_restricted_area_needs_both_approvals_in_either_order() {
     for (first, second) in [(CivilAuthority, Defence), (Defence, CivilAuthority)] {
-        let t1 = transition(Verified, Approvals::NONE, true, Step::Approve(first)).unwrap();
+        let t1 = transition(Verified, Approvals::NONE, true, ReportStep::Approve(first)).unwrap();
         assert_eq!(t1.to, Verified, "first approval by {first}");
         assert!(!t1.approves());
         assert_eq!(t1.approvals.recorded(), vec![first]);
 
-        let t2 = transition(Verified, t1.approvals, true, Step::Approve(second)).unwrap();
+        let t2 = transition(Verified, t1.approvals, true, ReportStep::Approve(second)).unwrap();
         assert_eq!(t2.to, Approved, "second approval by {second}");
         assert!(t2.approves());
         assert!(t2.approvals.civil_authority && t2.approvals.defence);
@@ -134,8 +137,8 @@ fn a_restricted_area_needs_both_approvals_in_either_order() {
 fn the_same_approver_twice_is_refused() {
     for approver in [CivilAuthority, Defence] {
         let once = Approvals::from_recorded(&[approver]);
-        let err = transition(Verified, once, true, Step::Approve(approver)).unwrap_err();
-        let TransitionError::Illegal(illegal) = err else {
+        let err = transition(Verified, once, true, ReportStep::Approve(approver)).unwrap_err();
+        let WorkflowError::Illegal(illegal) = err else {
             panic!("{err:?}");
         };
         assert_eq!(illegal.action, ReportAction::Approve);
@@ -147,7 +150,7 @@ fn the_same_approver_twice_is_refused() {
         } else {
             CivilAuthority
         };
-        let t = transition(Verified, once, true, Step::Approve(other)).unwrap();
+        let t = transition(Verified, once, true, ReportStep::Approve(other)).unwrap();
         assert_eq!(t.to, Approved);
     }
 }
@@ -156,17 +159,28 @@ fn the_same_approver_twice_is_refused() {
 fn rejection_needs_a_comment_and_clears_recorded_approvals() {
     for state in [Submitted, Verified] {
         for comment in ["", "   \n"] {
-            let err =
-                transition(state, Approvals::NONE, false, Step::Reject { comment }).unwrap_err();
-            assert_eq!(err, TransitionError::CommentRequired);
+            let err = transition(
+                state,
+                Approvals::NONE,
+                false,
+                ReportStep::Reject { comment },
+            )
+            .unwrap_err();
+            assert_eq!(err, WorkflowError::CommentRequired);
             assert_eq!(err.field(), Some("comment"));
             assert!(err.to_string().starts_with("field comment: "), "{err}");
         }
     }
     let half = Approvals::from_recorded(&[Defence]);
-    let t = transition(Verified, half, true, Step::Reject { comment: COMMENT }).unwrap();
+    let t = transition(
+        Verified,
+        half,
+        true,
+        ReportStep::Reject { comment: COMMENT },
+    )
+    .unwrap();
     assert_eq!((t.to, t.approvals), (Rejected, Approvals::NONE));
-    let t = transition(Rejected, Approvals::NONE, true, Step::Revise).unwrap();
+    let t = transition(Rejected, Approvals::NONE, true, ReportStep::Revise).unwrap();
     assert_eq!(t.to, Draft);
 }
 
@@ -176,7 +190,7 @@ fn an_unrestricted_area_is_approved_by_one_approval() {
         Verified,
         Approvals::NONE,
         false,
-        Step::Approve(CivilAuthority),
+        ReportStep::Approve(CivilAuthority),
     )
     .unwrap();
     assert_eq!(t.to, Approved);
