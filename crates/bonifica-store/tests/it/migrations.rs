@@ -124,3 +124,36 @@ fn files_that_are_not_bonifica_geopackages_are_refused() {
         GeoPackage::open(&dir.path().join("missing.gpkg")).expect_err("should be refused");
     assert!(matches!(missing, StoreError::Io { .. }), "{missing:?}");
 }
+
+#[test]
+fn a_file_from_before_the_daily_loop_gains_it_on_open_and_keeps_its_records() {
+    let (dir, mut store) = new_store();
+    store.insert(&small_dataset()).expect("inserts");
+    drop(store);
+    let path = dir.path().join("register.gpkg");
+    // Take the file back to schema 5, as the previous release wrote it.
+    Connection::open(&path)
+        .and_then(|c| {
+            c.execute_batch(
+                "DROP TABLE released_land; DROP TABLE rtree_released_land_geom;
+                 DELETE FROM gpkg_extensions WHERE table_name = 'released_land';
+                 DELETE FROM gpkg_geometry_columns WHERE table_name = 'released_land';
+                 DELETE FROM gpkg_contents WHERE table_name = 'released_land';
+                 DROP TABLE report_transitions; DROP TABLE reports;
+                 DROP TABLE audit_log; DROP TABLE audit_head;
+                 DELETE FROM bonifica_migrations WHERE version = 6;",
+            )
+        })
+        .expect("rewinds to schema 5");
+    let store = GeoPackage::open(&path).expect("opens and migrates");
+    assert_eq!(store.schema_version().expect("reads"), 6);
+    assert_eq!(store.load().expect("loads"), small_dataset());
+    let check = store.verify_audit().expect("an empty log holds");
+    assert_eq!(check.entries, 0);
+    assert!(
+        store
+            .reports(&bonifica_store::ReportQuery::default())
+            .expect("lists")
+            .is_empty()
+    );
+}
