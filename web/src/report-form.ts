@@ -7,11 +7,12 @@
 import maplibregl, { type GeoJSONSource, type MapMouseEvent } from 'maplibre-gl';
 import {
   ApiError,
-  type Feature,
   type HazardAreaRecord,
   type Report,
   type ReportIn,
   type ReportKind,
+  firstPage,
+  get,
   hazardArea,
   reportCreate,
 } from './api';
@@ -238,6 +239,13 @@ function today(): string {
 
 type Polygonal = GeoJSON.Polygon | GeoJSON.MultiPolygon;
 
+/** A team or crew as its record list gives it. */
+interface Unit {
+  id: string;
+  code: string;
+  name?: string;
+}
+
 class ReportForm {
   readonly root: HTMLFormElement;
   private clientId = newClientId();
@@ -361,7 +369,6 @@ class ReportForm {
     // A read-only handle for the browser tests.
     (window as unknown as { bonificaReportMap: unknown }).bonificaReportMap = this.map;
     this.kindChanged();
-    void this.fillUnits();
   }
 
   /** A labelled field with its error slot, named as the server names the field. */
@@ -457,22 +464,22 @@ class ReportForm {
     list.append(row);
   }
 
+  /** The team leader's own team or crew; for other roles, every unit they can see. */
   private async fillUnits(): Promise<void> {
     const spec = this.spec();
     if (!spec.unit) return;
     const own = session.user?.team_id ?? null;
     const kind = spec.unit.key === 'crew_id' ? 'crews' : 'teams';
-    let units: Feature[] = [];
-    try {
-      units = (await layer(kind)).features;
-    } catch {
-      // Without the list the user's own unit is still offered, by its id.
+    const name = (u: Unit) => [u.code, u.name].filter(Boolean).join(' · ');
+    let choices: HTMLOptionElement[];
+    if (own) {
+      const mine = await get<Unit>(`/api/${kind}/${encodeURIComponent(own)}`).catch(() => null);
+      choices = [h('option', { value: own }, mine ? name(mine) : t('form.unit.own'))];
+    } else {
+      const units = await firstPage<Unit>(`/api/${kind}`, 1000).catch(() => ({ items: [] as Unit[] }));
+      choices = units.items.map((u) => h('option', { value: u.id }, name(u)));
     }
-    const mine = own ? units.filter((u) => String(u.properties.id) === own) : [];
-    const offered = mine.length ? mine : units;
-    const choices = offered.map((u) => h('option', { value: String(u.properties.id) }, [u.properties.code, u.properties.name].filter(Boolean).join(' · ')));
-    if (own && !mine.length) choices.unshift(h('option', { value: own }, t('form.unit.own')));
-    if (spec.unit.optional || (!own && !mine.length)) choices.unshift(h('option', { value: '' }, '—'));
+    if (spec.unit.optional || !choices.length) choices.unshift(h('option', { value: '' }, '—'));
     const before = this.unit.value;
     this.unit.replaceChildren(...choices);
     if (before && [...this.unit.options].some((o) => o.value === before)) this.unit.value = before;

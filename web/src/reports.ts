@@ -72,7 +72,7 @@ function tabs(role: Role): Tab[] {
   const todo = TO_DO[role] ?? [];
   return [
     ...(todo.length ? [{ id: 'todo', text: t('inbox.todo'), states: todo }] : []),
-    ...STATES.map((s) => ({ id: s, text: option('state', s), states: [s] })),
+    ...STATES.map((s) => ({ id: s, text: capital(option('state', s)), states: [s] })),
     { id: 'all', text: t('inbox.all'), states: null },
   ];
 }
@@ -430,6 +430,10 @@ async function detailMapOf(box: HTMLElement, report: Report): Promise<void> {
     }
     box.dataset.ready = 'true';
   });
+}
+
+function capital(text: string): string {
+  return text.charAt(0).toLocaleUpperCase(LANG) + text.slice(1);
 }
 
 function when(at: string | null | undefined): string {
