@@ -2,6 +2,7 @@
 //! terminal. Each subcommand lives in a module of its own; `exit` says what the exit codes
 //! mean.
 
+mod audit_cmd;
 mod bench_cmd;
 mod exit;
 mod plan_cmd;
@@ -50,12 +51,21 @@ enum Command {
     /// Run a benchmark and print its figures.
     #[command(subcommand)]
     Bench(Bench),
+    /// Check a region file's audit trail.
+    #[command(subcommand)]
+    Audit(Audit),
 }
 
 #[derive(Debug, clap::Subcommand)]
 enum User {
     /// Add a user with a role; the password is read from standard input or generated.
     Add(serve_cmd::UserAddArgs),
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Audit {
+    /// Walk the audit log's hash chain; name the first entry that does not hold (exit 5).
+    Verify(audit_cmd::VerifyArgs),
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -83,6 +93,7 @@ fn main() -> ExitCode {
             sched_cmd::bench(&sched_cmd::BenchCommand::Psplib(a)).map(|()| ExitCode::SUCCESS)
         }
         Command::Bench(Bench::Region(a)) => bench_cmd::region(&a).map(|()| ExitCode::SUCCESS),
+        Command::Audit(Audit::Verify(a)) => audit_cmd::verify(&a),
     };
     result.unwrap_or_else(|err| exit::report(&err))
 }

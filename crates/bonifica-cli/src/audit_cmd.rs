@@ -1,0 +1,65 @@
+//! `bonifica audit verify`: walks a region file's audit log and says whether its hash
+//! chain holds, or names the first entry that does not (exit code 5).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use bonifica_store::{GeoPackage, StoreError};
+
+use crate::exit::Failure;
+
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// The region file whose audit log to check.
+    pub region_file: PathBuf,
+}
+
+/// `bonifica audit verify FILE`.
+pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
+    let file = args.region_file.display();
+    let store = GeoPackage::open(&args.region_file).with_context(|| format!("opening {file}"))?;
+    match store.verify_audit() {
+        Ok(check) => {
+            let entries = match check.entries {
+                1 => "1 entry".to_string(),
+                n => format!("{} entries", grouped(n)),
+            };
+            println!(
+                "audit log of {file}: {entries}, chain intact, head {}",
+                check.head
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(broken @ StoreError::AuditBroken { .. }) => {
+            Err(Failure::Violations(format!("{file}: {broken}; the chain is broken")).into())
+        }
+        Err(other) => Err(other).with_context(|| format!("reading the audit log of {file}")),
+    }
+}
+
+/// A count with thousands separated by commas: `1,234`.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grouped;
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1_234), "1,234");
+        assert_eq!(grouped(1_234_567), "1,234,567");
+    }
+}
