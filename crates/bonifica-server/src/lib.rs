@@ -11,8 +11,10 @@ pub mod auth;
 pub mod crud;
 pub mod error;
 pub mod map;
+pub mod odk;
 pub mod openapi;
 pub mod plans;
+pub mod progress;
 pub mod resources;
 pub mod session;
 pub mod state;
@@ -56,6 +58,9 @@ pub fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("get", "/api/plans/{id}", get(plans::plans_get)),
         ("delete", "/api/plans/{id}", delete(plans::plans_delete)),
         ("get", "/api/scenarios", get(plans::scenarios_list)),
+        ("get", "/api/plan-vs-actual", get(progress::plan_vs_actual_get)),
+        ("get", "/api/productivity", get(progress::productivity_get)),
+        ("get", "/api/audit", get(progress::audit_get)),
     ];
     macro_rules! crud {
         ($coll:literal, $item:literal, $m:ident :: $list:ident, $get:ident, $create:ident, $update:ident, $delete:ident) => {

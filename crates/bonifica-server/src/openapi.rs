@@ -6,7 +6,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::resources::{assets, hazards, places, workforce};
-use crate::{map, plans, session, summary};
+use crate::{map, plans, progress, session, summary};
 
 /// The API's description.
 #[derive(OpenApi)]
@@ -36,6 +36,7 @@ use crate::{map, plans, session, summary};
         summary::summary_get, map::map_get, openapi_get,
         plans::plans_create, plans::plans_list, plans::plans_get, plans::plans_delete,
         plans::plans_compare, plans::scenarios_list,
+        progress::plan_vs_actual_get, progress::productivity_get, progress::audit_get,
     ),
     modifiers(&Security),
     security(("bearer" = []), ("cookie" = [])),

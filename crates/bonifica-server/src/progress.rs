@@ -1,0 +1,357 @@
+//! What the field reports say against the plan: `/api/plan-vs-actual` per team and hazard
+//! area, `/api/productivity` (rates learned from approved daily progress, which the next
+//! plan and its forecast use), and `/api/audit`, the hash-chained audit log.
+
+use std::collections::{HashMap, HashSet};
+
+use axum::Json;
+use axum::extract::{Query, State};
+use bonifica_model::{Dataset, Date, ReportBody};
+use bonifica_planner::PlannerConfig;
+use bonifica_planner::actual::{
+    ActualWork, LearnedRates, PlanVsActual, PlannedRelease, PlannedWork, learn_productivity,
+    plan_vs_actual,
+};
+use bonifica_store::{ReportQuery, ReportRow};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::access::visible;
+use crate::auth::{Caller, Role};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Reads a stored report body as daily progress; `None` for other kinds.
+fn daily_progress(row: &ReportRow) -> Option<ActualWork> {
+    if row.kind != "daily_progress" {
+        return None;
+    }
+    let body: ReportBody = serde_json::from_str(&row.body).ok().or_else(|| {
+        let mut v: serde_json::Value = serde_json::from_str(&row.body).ok()?;
+        v.as_object_mut()?
+            .insert("kind".into(), serde_json::Value::from("daily_progress"));
+        serde_json::from_value(v).ok()
+    })?;
+    match body {
+        ReportBody::DailyProgress(d) => Some(ActualWork {
+            unit_id: d.team_id,
+            hazard_area_id: d.hazard_area_id,
+            date: d.date,
+            cancelled_m2: d.cancelled_m2,
+            reduced_m2: d.reduced_m2,
+            cleared_m2: d.cleared_m2,
+            hours: d.hours,
+        }),
+        _ => None,
+    }
+}
+
+/// Approved daily progress, all of it (restricted included: callers filter).
+async fn approved_work(state: &AppState) -> Result<Vec<ActualWork>, ApiError> {
+    let rows = state
+        .with_store(|store| {
+            Ok(store.reports(&ReportQuery {
+                state: Some("approved".into()),
+                kind: Some("daily_progress".into()),
+                include_restricted: true,
+                ..ReportQuery::default()
+            })?)
+        })
+        .await?;
+    Ok(rows.iter().filter_map(daily_progress).collect())
+}
+
+/// The hazard areas and units whose work the caller may see.
+fn scope(
+    caller: &Caller,
+    data: &Dataset,
+    model: &crate::state::Model,
+) -> (HashSet<Uuid>, Option<HashSet<Uuid>>) {
+    let areas = data
+        .hazard_areas
+        .iter()
+        .filter(|a| visible(caller, model, *a))
+        .map(|a| a.id)
+        .collect();
+    let units = match caller.role {
+        Role::TeamLeader => Some(caller.team_id.into_iter().collect()),
+        Role::OperationsManager => Some(
+            data.teams
+                .iter()
+                .filter(|t| Some(t.organisation_id) == caller.organisation_id)
+                .map(|t| t.id)
+                .chain(
+                    data.crews
+                        .iter()
+                        .filter(|c| Some(c.organisation_id) == caller.organisation_id)
+                        .map(|c| c.id),
+                )
+                .collect(),
+        ),
+        _ => None,
+    };
+    (areas, units)
+}
+
+/// Query of `/api/plan-vs-actual`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PlanVsActualParams {
+    /// The stored plan (its name, such as `base`); the latest stored plan when absent.
+    pub plan: Option<String>,
+    /// The day to compare at (default today).
+    #[param(value_type = Option<String>, format = Date)]
+    pub as_of: Option<Date>,
+}
+
+/// Planned against actual, per team and per hazard area.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanVsActualOut {
+    /// The plan compared with.
+    pub plan: String,
+    /// Everything else as [`bonifica_planner::actual::PlanVsActual`]: `as_of`, totals,
+    /// `units` and `hazard_areas`.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub figures: PlanVsActual,
+}
+
+fn date_of(v: &serde_json::Value) -> Option<Date> {
+    v.as_str().and_then(|s| s.parse().ok())
+}
+
+/// The demining work and release dates of a stored plan (its JSON).
+fn planned_of(plan: &serde_json::Value) -> (Vec<PlannedWork>, Vec<PlannedRelease>) {
+    let mut work = Vec::new();
+    for item in plan["items"].as_array().into_iter().flatten() {
+        if item["subject"]["record"] != "hazard_area" {
+            continue;
+        }
+        let (Some(start), Some(last)) = (date_of(&item["start"]), date_of(&item["end"])) else {
+            continue;
+        };
+        let (Ok(unit_id), Ok(hazard_area_id)) = (
+            serde_json::from_value::<Uuid>(item["unit_id"].clone()),
+            serde_json::from_value::<Uuid>(item["subject"]["id"].clone()),
+        ) else {
+            continue;
+        };
+        work.push(PlannedWork {
+            unit_id,
+            unit_code: item["unit_code"].as_str().unwrap_or_default().to_string(),
+            hazard_area_id,
+            start,
+            end: last + chrono::Duration::days(1),
+            m2: item["work"].as_f64().unwrap_or(0.0),
+        });
+    }
+    let releases = plan["hazards"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|h| {
+            Some(PlannedRelease {
+                hazard_area_id: serde_json::from_value(h["id"].clone()).ok()?,
+                release_date: date_of(&h["release_date"]),
+            })
+        })
+        .collect();
+    (work, releases)
+}
+
+/// Planned against actual per team and per hazard area, from a stored plan and the approved
+/// daily progress reports.
+#[utoipa::path(get, path = "/api/plan-vs-actual", tag = "reports", params(PlanVsActualParams),
+    responses((status = 200, description = "Planned against actual", body = PlanVsActualOut),
+              (status = 404, description = "No such stored plan", body = crate::error::Problem)))]
+pub async fn plan_vs_actual_get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<PlanVsActualParams>,
+) -> Result<Json<PlanVsActualOut>, ApiError> {
+    let wanted = params.plan.clone();
+    let (name, json) = state
+        .with_store(move |store| {
+            let name = match wanted {
+                Some(n) => n,
+                None => store
+                    .plans()?
+                    .into_iter()
+                    .max_by(|a, b| a.created.cmp(&b.created))
+                    .map(|p| p.name)
+                    .ok_or_else(|| ApiError::not_found("stored plan"))?,
+            };
+            let json = store
+                .plan_json(&name)?
+                .ok_or_else(|| ApiError::not_found("stored plan"))?;
+            Ok((name, json))
+        })
+        .await?;
+    let plan: serde_json::Value =
+        serde_json::from_str(&json).map_err(|e| ApiError::internal(&e))?;
+    let (mut work, mut releases) = planned_of(&plan);
+    let mut actual = approved_work(&state).await?;
+    let as_of = params
+        .as_of
+        .unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let figures = state.read(|model| {
+        let data = &model.data;
+        let (areas, units) = scope(&caller, data, model);
+        let in_scope = |area: &Uuid, unit: &Uuid| {
+            areas.contains(area) && units.as_ref().is_none_or(|u| u.contains(unit))
+        };
+        work.retain(|w| in_scope(&w.hazard_area_id, &w.unit_id));
+        actual.retain(|w| in_scope(&w.hazard_area_id, &w.unit_id));
+        let worked: HashSet<Uuid> = work
+            .iter()
+            .map(|w| w.hazard_area_id)
+            .chain(actual.iter().map(|w| w.hazard_area_id))
+            .collect();
+        releases.retain(|r| worked.contains(&r.hazard_area_id));
+        let closed_on: HashMap<Uuid, Date> = data
+            .hazard_areas
+            .iter()
+            .filter(|a| a.status().is_released() && areas.contains(&a.id))
+            .map(|a| (a.id, a.as_of))
+            .collect();
+        plan_vs_actual(data, &work, &releases, &actual, &closed_on, as_of)
+    })?;
+    Ok(Json(PlanVsActualOut {
+        plan: name,
+        figures,
+    }))
+}
+
+/// Productivity learned from approved daily progress reports.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductivityOut {
+    /// `reports_used`, `overall_ratio`, effects `by_method`, `by_terrain`,
+    /// `by_contamination` (reports and factor each), and `productivity`: the configured
+    /// rates with the learned effects applied, as the planner takes them.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub learned: LearnedRates,
+}
+
+/// The productivity rates learned from approved daily progress, against the configured
+/// ones. Plans started through the API use them.
+#[utoipa::path(get, path = "/api/productivity", tag = "reports",
+    responses((status = 200, description = "Learned rates", body = ProductivityOut)))]
+pub async fn productivity_get(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<ProductivityOut>, ApiError> {
+    let mut actual = approved_work(&state).await?;
+    let learned = state.read(|model| {
+        let (areas, _) = scope(&caller, &model.data, model);
+        actual.retain(|w| areas.contains(&w.hazard_area_id));
+        learn_productivity(&PlannerConfig::default(), &model.data, &actual)
+    })?;
+    Ok(Json(ProductivityOut { learned }))
+}
+
+/// The rates a new plan should use: the configured ones with what approved reports taught.
+pub async fn learned_config(
+    state: &AppState,
+    config: PlannerConfig,
+) -> Result<PlannerConfig, ApiError> {
+    let actual = approved_work(state).await?;
+    if actual.is_empty() {
+        return Ok(config);
+    }
+    let productivity =
+        state.read(|model| learn_productivity(&config, &model.data, &actual).productivity)?;
+    Ok(PlannerConfig {
+        productivity,
+        ..config
+    })
+}
+
+/// Query of `/api/audit`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AuditParams {
+    /// Entries after this sequence number (default 0: from the first).
+    pub after: Option<u64>,
+    /// At most this many entries, 1 to 1000 (default 100).
+    pub limit: Option<usize>,
+}
+
+/// One audit log entry.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEntryOut {
+    pub seq: u64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    #[schema(value_type = Option<Object>)]
+    pub before: Option<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
+    pub after: Option<serde_json::Value>,
+    pub hash: String,
+}
+
+/// A page of the audit log and whether its chain holds.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditOut {
+    pub entries: Vec<AuditEntryOut>,
+    /// Entries in the whole log.
+    pub total: u64,
+    /// The hash at the head of the chain (quote it elsewhere to anchor the log).
+    pub head: String,
+}
+
+/// The audit log: who changed what and when, before and after, hash-chained. For the
+/// coordinator and the defence liaison; the chain is verified on every call.
+#[utoipa::path(get, path = "/api/audit", tag = "reports", params(AuditParams),
+    responses((status = 200, description = "Audit entries", body = AuditOut),
+              (status = 403, description = "Not for this role", body = crate::error::Problem),
+              (status = 409, description = "The chain does not hold", body = crate::error::Problem)))]
+pub async fn audit_get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<AuditParams>,
+) -> Result<Json<AuditOut>, ApiError> {
+    if !matches!(caller.role, Role::Coordinator | Role::DefenceLiaison) {
+        return Err(ApiError::forbidden(
+            "the audit log is for the coordinator and the defence liaison",
+        ));
+    }
+    let limit = params.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::field("limit", "must be 1 to 1000"));
+    }
+    let after = params.after.unwrap_or(0);
+    let (check, rows) = state
+        .with_store(move |store| {
+            let check = store.verify_audit().map_err(|e| {
+                ApiError::field_status(axum::http::StatusCode::CONFLICT, "audit_log", e.to_string())
+            })?;
+            Ok((check, store.audit_entries(after, limit)?))
+        })
+        .await?;
+    let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+    Ok(Json(AuditOut {
+        entries: rows
+            .into_iter()
+            .map(|e| AuditEntryOut {
+                seq: e.seq,
+                at: e.at,
+                actor: e.actor,
+                action: e.action,
+                entity: e.entity,
+                entity_id: e.entity_id,
+                before: json(e.before),
+                after: json(e.after),
+                hash: e.hash,
+            })
+            .collect(),
+        total: check.entries,
+        head: check.head,
+    }))
+}
