@@ -5,6 +5,10 @@
 //! query under a few milliseconds. Every write goes to the store first, on a blocking
 //! thread, and only then to the read model, both while the store's lock is held, so the
 //! two never disagree and writes are applied in one order.
+//!
+//! Map layers are built in the background: once when the register is opened, and again
+//! after every write (a burst of writes gives one rebuild after the last). A request for
+//! a layer whose build is under way waits for it rather than building it a second time.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -16,8 +20,12 @@ use uuid::Uuid;
 
 use crate::auth::{Caller, Credential, LoginLimiter, Role};
 use crate::error::{ApiError, ServerError};
-use crate::map::MapBody;
+use crate::map::{LAYERS, MapBody, MapKey, PlanSites};
 use crate::plans::jobs::Jobs;
+
+/// One map layer of the current register: empty until built. Its lock is held while it
+/// is built, so a second request waits for the first build.
+pub type MapSlot = Mutex<Option<Arc<MapBody>>>;
 
 /// The register as the server holds it in memory.
 #[derive(Debug, Default)]
@@ -51,8 +59,13 @@ pub struct AppState {
 struct Inner {
     store: Mutex<GeoPackage>,
     model: RwLock<Model>,
-    /// Gzipped map layers by (layer, whether restricted records are included).
-    map_cache: Mutex<HashMap<(String, bool), Arc<MapBody>>>,
+    /// Gzipped map layers by (layer, whether restricted records are included); replaced
+    /// by empty slots on every write.
+    map_cache: Mutex<HashMap<MapKey, Arc<MapSlot>>>,
+    /// Whether the background map builder runs, and whether it must run again.
+    warmer: Mutex<Warmer>,
+    /// The task sites of the latest stored plan, for the teams and crews layers.
+    plan_sites: Mutex<Option<Arc<PlanSites>>>,
     /// Authenticated callers by token hash, so a request does not wait on the store.
     callers: Mutex<HashMap<String, Caller>>,
     limiter: LoginLimiter,
@@ -62,13 +75,21 @@ struct Inner {
     scenario_dirs: RwLock<Vec<PathBuf>>,
 }
 
+/// The background map builder's state.
+#[derive(Debug, Default)]
+struct Warmer {
+    running: bool,
+    again: bool,
+}
+
 impl AppState {
     /// Opens the register at `path` and loads it into memory.
     pub fn open(path: &Path) -> Result<AppState, ServerError> {
         AppState::from_store(GeoPackage::open(path)?)
     }
 
-    /// Serves an already opened store.
+    /// Serves an already opened store, and starts building the map layers in the
+    /// background.
     pub fn from_store(store: GeoPackage) -> Result<AppState, ServerError> {
         let data = store.load()?;
         let mut stamps = HashMap::new();
@@ -86,17 +107,21 @@ impl AppState {
             assets = data.assets.len(),
             "register loaded"
         );
-        Ok(AppState {
+        let state = AppState {
             inner: Arc::new(Inner {
                 store: Mutex::new(store),
                 model: RwLock::new(Model { data, stamps }),
                 map_cache: Mutex::new(HashMap::new()),
+                warmer: Mutex::new(Warmer::default()),
+                plan_sites: Mutex::new(None),
                 callers: Mutex::new(HashMap::new()),
                 limiter: LoginLimiter::default(),
                 jobs: Jobs::default(),
                 scenario_dirs: RwLock::new(vec![beside, PathBuf::from("scenarios")]),
             }),
-        })
+        };
+        state.warm_maps();
+        Ok(state)
     }
 
     /// Runs `f` on the read model under a shared lock. Keep `f` short: it blocks writers.
@@ -110,23 +135,28 @@ impl AppState {
     }
 
     /// Runs a write on a blocking thread: `f` gets the store and the read model, both
-    /// locked, and must write the store before changing the model. Map caches are dropped.
+    /// locked, and must write the store before changing the model. The map layers are
+    /// dropped and built again in the background.
     pub async fn write<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut GeoPackage, &mut Model) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
+        let out = tokio::task::spawn_blocking(move || {
             let mut store = inner.store.lock().map_err(|e| ApiError::internal(&e))?;
             let mut model = inner.model.write().map_err(|e| ApiError::internal(&e))?;
             let out = f(&mut store, &mut model)?;
+            // Dropped while the register is still locked: no request can find a layer
+            // built before this write once the write is seen.
             if let Ok(mut cache) = inner.map_cache.lock() {
                 cache.clear();
             }
-            Ok(out)
+            Ok::<T, ApiError>(out)
         })
         .await
-        .map_err(|e| ApiError::internal(&e))?
+        .map_err(|e| ApiError::internal(&e))??;
+        self.warm_maps();
+        Ok(out)
     }
 
     /// Runs `f` on the store alone, on a blocking thread (accounts, sessions, tokens).
@@ -184,15 +214,91 @@ impl AppState {
         &self.inner.limiter
     }
 
-    /// The cached map layer for a key, if any.
-    pub fn cached_map(&self, key: &(String, bool)) -> Option<Arc<MapBody>> {
-        self.inner.map_cache.lock().ok()?.get(key).cloned()
+    /// The slot of a map layer for the register as it is now.
+    pub fn map_slot(&self, key: MapKey) -> Result<Arc<MapSlot>, ApiError> {
+        let mut cache = self
+            .inner
+            .map_cache
+            .lock()
+            .map_err(|e| ApiError::internal(&e))?;
+        Ok(cache.entry(key).or_default().clone())
     }
 
-    /// Caches a map layer.
-    pub fn cache_map(&self, key: (String, bool), body: Arc<MapBody>) {
+    /// Drops every map layer and builds them again in the background: for changes that
+    /// do not go through [`AppState::write`] (a plan saved by a planning job moves the
+    /// teams and crews).
+    pub fn maps_changed(&self) {
         if let Ok(mut cache) = self.inner.map_cache.lock() {
-            cache.insert(key, body);
+            cache.clear();
+        }
+        self.warm_maps();
+    }
+
+    /// Builds every map layer, with and without restricted records, on a thread of its
+    /// own; returns at once. While it runs, a further call makes it run once more when
+    /// it is done, so a burst of writes gives one more build, not one per write.
+    pub fn warm_maps(&self) {
+        {
+            let Ok(mut w) = self.inner.warmer.lock() else {
+                return;
+            };
+            if w.running {
+                w.again = true;
+                return;
+            }
+            w.running = true;
+        }
+        let state = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("map-warmer".into())
+            .spawn(move || state.warm_loop());
+        if let Err(e) = spawned {
+            tracing::warn!(error = %e, "the map builder did not start; layers are built on request");
+            if let Ok(mut w) = self.inner.warmer.lock() {
+                w.running = false;
+            }
+        }
+    }
+
+    fn warm_loop(&self) {
+        loop {
+            let started = std::time::Instant::now();
+            for layer in LAYERS {
+                for sees_restricted in [false, true] {
+                    if let Err(e) = crate::map::body(self, layer, sees_restricted) {
+                        tracing::warn!(layer, error = %e.detail, "building a map layer failed");
+                    }
+                }
+            }
+            tracing::debug!(
+                ms = started.elapsed().as_millis() as u64,
+                "map layers built"
+            );
+            let Ok(mut w) = self.inner.warmer.lock() else {
+                return;
+            };
+            if !w.again {
+                w.running = false;
+                return;
+            }
+            w.again = false;
+        }
+    }
+
+    /// Whether the background map builder is at work (for tests and benchmarks).
+    pub fn maps_warming(&self) -> bool {
+        self.inner.warmer.lock().map(|w| w.running).unwrap_or(false)
+    }
+
+    /// The task sites of the latest stored plan, as last read.
+    pub fn cached_plan_sites(&self) -> Option<Arc<PlanSites>> {
+        self.inner.plan_sites.lock().ok()?.clone()
+    }
+
+    /// Keeps the task sites of the latest stored plan.
+    pub fn cache_plan_sites(&self, sites: Arc<PlanSites>) {
+        if let Ok(mut s) = self.inner.plan_sites.lock() {
+            *s = Some(sites);
         }
     }
 

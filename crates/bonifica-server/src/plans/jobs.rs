@@ -1,11 +1,13 @@
 //! Planning jobs: each runs the planner on a thread of its own over the whole register,
 //! reports its progress (share of the time budget, best objective so far), stops early
 //! when cancelled and keeps its best plan, and on success saves the plan in the region
-//! file. Jobs live in memory for the life of the process; at most one runs at a time,
-//! because the planner uses both cores of the machine.
+//! file. Jobs live in memory; at most one runs at a time, because the planner uses both
+//! cores of the machine. Finished jobs are kept up to a bound ([`KEEP_FINISHED`] by
+//! default): when one more finishes, the one that finished first is forgotten. Their
+//! plans, when saved, stay in the region file.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -22,6 +24,10 @@ use crate::state::AppState;
 
 /// Search threads of a planning job.
 const THREADS: usize = 2;
+
+/// Finished jobs kept in memory by default: each holds a whole plan twice (with and
+/// without the restricted records) and the register it was made on.
+pub const KEEP_FINISHED: usize = 20;
 
 /// Where a job is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,13 +116,59 @@ impl Job {
     }
 }
 
-/// Every job of the process, by id.
-#[derive(Debug, Default)]
+/// The jobs of the process, by id: the running one and the last finished ones.
+#[derive(Debug)]
 pub struct Jobs {
     jobs: Mutex<HashMap<Uuid, Arc<Job>>>,
+    keep_finished: AtomicUsize,
+}
+
+impl Default for Jobs {
+    fn default() -> Jobs {
+        Jobs {
+            jobs: Mutex::new(HashMap::new()),
+            keep_finished: AtomicUsize::new(KEEP_FINISHED),
+        }
+    }
 }
 
 impl Jobs {
+    /// How many finished jobs are kept (at least one).
+    pub fn keep_finished(&self) -> usize {
+        self.keep_finished.load(Ordering::Relaxed)
+    }
+
+    /// Keeps at most `n` finished jobs (at least one), forgetting the oldest at once.
+    pub fn set_keep_finished(&self, n: usize) -> Result<(), ApiError> {
+        self.keep_finished.store(n.max(1), Ordering::Relaxed);
+        self.evict()
+    }
+
+    /// Forgets the finished jobs beyond the bound, those that finished first.
+    fn evict(&self) -> Result<(), ApiError> {
+        let mut jobs = self.jobs.lock().map_err(|e| ApiError::internal(&e))?;
+        let mut finished = Vec::new();
+        for job in jobs.values() {
+            let status = job.status()?;
+            if let Some(at) = status
+                .finished
+                .filter(|_| status.state != JobState::Running)
+            {
+                finished.push((at, job.id));
+            }
+        }
+        let keep = self.keep_finished();
+        if finished.len() <= keep {
+            return Ok(());
+        }
+        // RFC 3339 UTC times of one format sort as text.
+        finished.sort();
+        for (_, id) in &finished[..finished.len() - keep] {
+            jobs.remove(id);
+        }
+        Ok(())
+    }
+
     /// The job with this id.
     pub fn get(&self, id: Uuid) -> Result<Option<Arc<Job>>, ApiError> {
         let jobs = self.jobs.lock().map_err(|e| ApiError::internal(&e))?;
@@ -195,6 +247,7 @@ pub fn start(state: &AppState, spec: JobSpec) -> Result<Arc<Job>, ApiError> {
 
 /// The job's thread: plans, forecasts, saves and records the outcome.
 fn run(state: &AppState, job: &Job, base: &Dataset, spec: &JobSpec) {
+    let mut saved = false;
     let result = plan(job, base, spec).and_then(|outcome| {
         let cancelled = job.cancel.load(Ordering::Relaxed);
         if !cancelled {
@@ -210,6 +263,7 @@ fn run(state: &AppState, job: &Job, base: &Dataset, spec: &JobSpec) {
                         .map_err(ApiError::from)
                 })
                 .map_err(|e| format!("saving plan {}: {}", outcome.full.name, e.detail))?;
+            saved = true;
         }
         Ok((outcome, cancelled))
     });
@@ -232,6 +286,13 @@ fn run(state: &AppState, job: &Job, base: &Dataset, spec: &JobSpec) {
             }
         }
     });
+    if let Err(e) = state.jobs().evict() {
+        tracing::warn!(error = %e.detail, "forgetting old planning jobs failed");
+    }
+    // A saved plan moves the teams and crews on the map.
+    if saved {
+        state.maps_changed();
+    }
 }
 
 /// Plans the region under the job's scenario; errors are for the job's reader.

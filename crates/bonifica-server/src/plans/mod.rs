@@ -3,10 +3,12 @@
 //! its progress, the best objective so far and, once it has one, the plan; `DELETE`
 //! cancels it and keeps the best plan found. Coordinators and the defence liaison start
 //! and cancel plans; every signed-in role reads them, without the restricted records it
-//! may not see.
+//! may not see. Plans saved in the region file open through the same `GET`, by their id
+//! or scenario name.
 
 pub mod jobs;
 pub mod scenarios;
+pub mod stored;
 pub mod view;
 pub mod wire;
 
@@ -81,6 +83,7 @@ fn job_out(job: &Job, status: &JobStatus, caller: &Caller, with_result: bool) ->
         started: job.started.clone(),
         finished: status.finished.clone(),
         error: status.error.clone(),
+        stored: false,
         result,
     }
 }
@@ -173,20 +176,29 @@ pub async fn plans_list(
     Ok(Json(PlanListOut { jobs, stored }))
 }
 
-/// A job's progress, best objective so far and, once it has one, its plan.
+/// A job's progress, best objective so far and, once it has one, its plan; or a plan
+/// stored in the region file, by its id or scenario name, as a finished job.
 #[utoipa::path(get, path = "/api/plans/{id}", tag = "plans",
-    params(("id" = Uuid, Path, description = "The job's id")),
+    params(("id" = String, Path, description = "A job's id, or a stored plan's id or scenario name")),
     responses(
-        (status = 200, description = "The job", body = PlanJobOut),
+        (status = 200, description = "The job, or the stored plan (`stored: true`)", body = PlanJobOut),
         (status = 401, description = "Not signed in", body = Problem),
-        (status = 404, description = "No such job", body = Problem)))]
+        (status = 404, description = "No such job or stored plan", body = Problem)))]
 pub async fn plans_get(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<String>,
 ) -> Result<Json<PlanJobOut>, ApiError> {
-    let job = job(&state, id)?;
-    Ok(Json(job_out(&job, &job.status()?, &caller, true)))
+    if let Ok(job_id) = id.parse::<Uuid>()
+        && let Some(job) = state.jobs().get(job_id)?
+    {
+        return Ok(Json(job_out(&job, &job.status()?, &caller, true)));
+    }
+    let sees = caller.role.sees_restricted();
+    let out = tokio::task::spawn_blocking(move || stored::open(&state, &id, sees))
+        .await
+        .map_err(|e| ApiError::internal(&e))??;
+    Ok(Json(out))
 }
 
 /// Cancels a running job: the planner stops and the job keeps its best plan so far.

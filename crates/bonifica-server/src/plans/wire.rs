@@ -81,6 +81,9 @@ pub struct PlanJobOut {
     pub finished: Option<String>,
     /// Why the job failed.
     pub error: Option<String>,
+    /// True for a plan read back from the region file rather than a job of this server
+    /// (`id` is then the stored plan's, `started` and `finished` when it was saved).
+    pub stored: bool,
     /// The plan: the final one when done, the best so far when cancelled.
     pub result: Option<PlanOut>,
 }

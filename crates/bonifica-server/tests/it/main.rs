@@ -4,7 +4,9 @@
 
 mod errors;
 mod fixture;
+mod map;
 mod matrix;
 mod openapi;
 mod plans;
 mod sessions;
+mod summary;

@@ -368,3 +368,121 @@ async fn scenarios_are_listed_from_the_configured_folder() {
     assert_eq!(reply.body[1]["contract_extension_days"], 90);
     assert_eq!(reply.body[0]["priority"]["bridge"], 3.0);
 }
+
+#[tokio::test]
+async fn finished_jobs_beyond_the_bound_are_forgotten_first_finished_first() {
+    let app = app();
+    app.state
+        .jobs()
+        .set_keep_finished(1)
+        .expect("sets the bound");
+    let first = start(&app, json!({"seconds": 1, "forecast_samples": 0})).await;
+    assert_eq!(wait(&app, &first).await["state"], "done");
+    let second = start(&app, json!({"seconds": 1, "forecast_samples": 0})).await;
+    assert_eq!(wait(&app, &second).await["state"], "done");
+
+    // The first job is gone; its id is no stored plan's either.
+    let gone = send(
+        &app.router,
+        Some(Role::Coordinator),
+        "GET",
+        &format!("/api/plans/{first}"),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(gone.status, 404, "{}", gone.body);
+    let list = send(
+        &app.router,
+        Some(Role::Coordinator),
+        "GET",
+        "/api/plans",
+        None,
+        &[],
+    )
+    .await;
+    let ids: Vec<_> = list.body["jobs"]
+        .as_array()
+        .expect("jobs")
+        .iter()
+        .map(|j| j["id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(ids, [second.as_str()]);
+    assert_eq!(read_as(&app, Role::Viewer, &second).await["stored"], false);
+}
+
+#[tokio::test]
+async fn a_stored_plan_opens_by_name_and_id_after_a_restart_without_restricted_records() {
+    let app = app();
+    let id = start(&app, json!({"seconds": 1, "forecast_samples": 0})).await;
+    assert_eq!(wait(&app, &id).await["state"], "done");
+    let job_plan = read_as(&app, Role::DefenceLiaison, &id).await["result"].clone();
+
+    // A new server on the same file knows no job, only the stored plan.
+    let restarted = bonifica_server::AppState::open(&app.path()).expect("opens");
+    let again = App {
+        dir: tempfile::tempdir().expect("temporary directory"),
+        router: bonifica_server::router(restarted.clone()),
+        state: restarted,
+    };
+    let stored_id = GeoPackage::open(&app.path())
+        .expect("opens")
+        .plans()
+        .expect("lists")
+        .into_iter()
+        .find(|p| p.name == "base")
+        .expect("the plan is stored as base")
+        .id
+        .to_string();
+
+    let by_name = read_as(&again, Role::DefenceLiaison, "base").await;
+    assert_eq!(by_name["stored"], true, "{}", by_name["id"]);
+    assert_eq!(by_name["state"], "done");
+    assert_eq!(by_name["id"], json!(stored_id));
+    assert_eq!(by_name["scenario"], "base");
+    let by_id = read_as(&again, Role::DefenceLiaison, &stored_id).await;
+    assert_eq!(by_id["result"], by_name["result"]);
+
+    // What the stored plan says is what the job said, but for the forecast it does not keep.
+    let stored_plan = &by_name["result"];
+    for field in [
+        "items",
+        "itineraries",
+        "hazards",
+        "assets",
+        "deferred",
+        "indicators",
+    ] {
+        assert_eq!(stored_plan[field], job_plan[field], "{field} differs");
+    }
+    assert!(stored_plan["forecast"].is_null());
+
+    // Readers without the restricted right get it without the restricted records, with
+    // the indicators counted again.
+    let hidden = restricted();
+    assert!(
+        !named_ids(stored_plan).is_disjoint(&hidden),
+        "the stored plan names no restricted record: the test proves nothing"
+    );
+    let viewer = &read_as(&again, Role::Viewer, "base").await["result"];
+    let leaked: Vec<_> = named_ids(viewer).intersection(&hidden).cloned().collect();
+    assert!(leaked.is_empty(), "the viewer sees restricted {leaked:?}");
+    let job_viewer = &read_as(&app, Role::Viewer, &id).await["result"];
+    for field in ["items", "hazards", "assets", "indicators"] {
+        assert_eq!(
+            viewer[field], job_viewer[field],
+            "{field} differs from the job's"
+        );
+    }
+
+    let missing = send(
+        &again.router,
+        Some(Role::Viewer),
+        "GET",
+        "/api/plans/no-such-plan",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(missing.status, 404, "{}", missing.body);
+}
