@@ -47,17 +47,19 @@ fn daily_progress(row: &ReportRow) -> Option<ActualWork> {
     }
 }
 
+fn approved_query() -> ReportQuery {
+    ReportQuery {
+        state: Some("approved".into()),
+        kind: Some("daily_progress".into()),
+        include_restricted: true,
+        ..ReportQuery::default()
+    }
+}
+
 /// Approved daily progress, all of it (restricted included: callers filter).
 async fn approved_work(state: &AppState) -> Result<Vec<ActualWork>, ApiError> {
     let rows = state
-        .with_store(|store| {
-            Ok(store.reports(&ReportQuery {
-                state: Some("approved".into()),
-                kind: Some("daily_progress".into()),
-                include_restricted: true,
-                ..ReportQuery::default()
-            })?)
-        })
+        .with_store(|store| Ok(store.reports(&approved_query())?))
         .await?;
     Ok(rows.iter().filter_map(daily_progress).collect())
 }
@@ -252,19 +254,22 @@ pub async fn productivity_get(
     Ok(Json(ProductivityOut { learned }))
 }
 
-/// The rates a new plan should use: the configured ones with what approved reports taught.
-pub async fn learned_config(
-    state: &AppState,
-    config: PlannerConfig,
-) -> Result<PlannerConfig, ApiError> {
-    let actual = approved_work(state).await?;
+/// The rates a new plan should use: `config` with what approved daily progress taught
+/// (unchanged while no report carries a rate). For a planning thread: blocks on the store.
+pub fn learned_config(state: &AppState, config: PlannerConfig) -> Result<PlannerConfig, ApiError> {
+    let rows = state.with_store_here(|store| Ok(store.reports(&approved_query())?))?;
+    let actual: Vec<ActualWork> = rows.iter().filter_map(daily_progress).collect();
     if actual.is_empty() {
         return Ok(config);
     }
-    let productivity =
-        state.read(|model| learn_productivity(&config, &model.data, &actual).productivity)?;
+    let learned = state.read(|model| learn_productivity(&config, &model.data, &actual))?;
+    tracing::info!(
+        reports = learned.reports_used,
+        ratio = learned.overall_ratio,
+        "planning with productivity learned from approved reports"
+    );
     Ok(PlannerConfig {
-        productivity,
+        productivity: learned.productivity,
         ..config
     })
 }

@@ -248,7 +248,14 @@ pub fn start(state: &AppState, spec: JobSpec) -> Result<Arc<Job>, ApiError> {
 /// The job's thread: plans, forecasts, saves and records the outcome.
 fn run(state: &AppState, job: &Job, base: &Dataset, spec: &JobSpec) {
     let mut saved = false;
-    let result = plan(job, base, spec).and_then(|outcome| {
+    // Re-planning starts from the approved state (the register as it is) and the rates
+    // approved daily progress taught.
+    let learned = crate::progress::learned_config(state, PlannerConfig::default())
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = %e.detail, "learning productivity failed; configured rates used");
+            PlannerConfig::default()
+        });
+    let result = plan(job, base, spec, learned).and_then(|outcome| {
         let cancelled = job.cancel.load(Ordering::Relaxed);
         if !cancelled {
             state
@@ -296,8 +303,13 @@ fn run(state: &AppState, job: &Job, base: &Dataset, spec: &JobSpec) {
 }
 
 /// Plans the region under the job's scenario; errors are for the job's reader.
-fn plan(job: &Job, base: &Dataset, spec: &JobSpec) -> Result<Outcome, String> {
-    let mut config = PlannerConfig::default();
+fn plan(
+    job: &Job,
+    base: &Dataset,
+    spec: &JobSpec,
+    learned: PlannerConfig,
+) -> Result<Outcome, String> {
+    let mut config = learned;
     let data = match &spec.scenario {
         None => base.clone(),
         Some(s) => {
