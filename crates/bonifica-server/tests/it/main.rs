@@ -8,5 +8,6 @@ mod map;
 mod matrix;
 mod openapi;
 mod plans;
+mod progress;
 mod sessions;
 mod summary;
