@@ -80,6 +80,8 @@ interface Version {
 /** A piece of land released from the area. */
 interface Released {
   geometry?: GeoJSON.Geometry | null;
+  polygon?: GeoJSON.Geometry | null;
+  released_on?: string;
   area_m2?: number;
   reason?: string;
   date?: string;
@@ -176,7 +178,7 @@ function history(map: maplibregl.Map, id: string): HTMLElement {
 function releasedList(map: maplibregl.Map, released: Released[]): HTMLElement {
   const toggle = h('input', { type: 'checkbox', id: 'history-show-released' });
   toggle.addEventListener('change', () => {
-    const pieces = released.map((r) => r.geometry).filter((g): g is GeoJSON.Geometry => !!g);
+    const pieces = released.map((r) => r.geometry ?? r.polygon).filter((g): g is GeoJSON.Geometry => !!g);
     overlay(map, 'history-released', toggle.checked ? { type: 'GeometryCollection', geometries: pieces } : null);
   });
   return h(
@@ -190,7 +192,7 @@ function releasedList(map: maplibregl.Map, released: Released[]): HTMLElement {
         h(
           'li',
           {},
-          t('history.released_row', { date: r.date ?? '', area: num(Number(r.area_m2 ?? 0)), reason: r.reason ? option('closure_reason', r.reason) : '' }),
+          t('history.released_row', { date: r.released_on ?? r.date ?? '', area: num(Number(r.area_m2 ?? 0)), reason: r.reason ? option('closure_reason', r.reason) : '' }),
           ...(r.report_code && r.report_id ? [' · ', h('a', { href: `#/reports/${encodeURIComponent(r.report_id)}` }, r.report_code)] : []),
         ),
       ),
