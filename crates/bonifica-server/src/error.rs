@@ -63,6 +63,9 @@ pub struct ApiError {
     pub errors: Vec<FieldProblem>,
     /// Extra headers, such as `Retry-After` for rate limiting.
     pub retry_after_s: Option<u64>,
+    /// Members of the problem beyond RFC 9457's (such as `changes` when a report was
+    /// based on an older version of its hazard area).
+    pub extensions: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ApiError {
@@ -73,6 +76,7 @@ impl ApiError {
             detail: detail.into(),
             errors: Vec::new(),
             retry_after_s: None,
+            extensions: serde_json::Map::new(),
         }
     }
 
@@ -94,6 +98,7 @@ impl ApiError {
             detail: format!("{field}: {problem}"),
             errors: vec![FieldProblem { field, problem }],
             retry_after_s: None,
+            extensions: serde_json::Map::new(),
         }
     }
 
@@ -151,8 +156,9 @@ impl From<StoreError> for ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+impl ApiError {
+    /// The problem document this error answers with, extensions included.
+    pub fn problem(&self) -> serde_json::Value {
         let title = self
             .status
             .canonical_reason()
@@ -162,10 +168,22 @@ impl IntoResponse for ApiError {
             kind: "about:blank".to_string(),
             title,
             status: self.status.as_u16(),
-            detail: self.detail,
-            errors: self.errors,
+            detail: self.detail.clone(),
+            errors: self.errors.clone(),
         };
-        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        let mut value = serde_json::to_value(&body).unwrap_or_default();
+        if let Some(map) = value.as_object_mut() {
+            for (k, v) in &self.extensions {
+                map.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+        value
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let bytes = serde_json::to_vec(&self.problem()).unwrap_or_default();
         let mut response = (self.status, bytes).into_response();
         let headers = response.headers_mut();
         headers.insert(

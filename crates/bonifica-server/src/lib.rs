@@ -15,6 +15,7 @@ pub mod odk;
 pub mod openapi;
 pub mod plans;
 pub mod progress;
+pub mod reports;
 pub mod resources;
 pub mod session;
 pub mod state;
@@ -61,6 +62,45 @@ pub fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("get", "/api/plan-vs-actual", get(progress::plan_vs_actual_get)),
         ("get", "/api/productivity", get(progress::productivity_get)),
         ("get", "/api/audit", get(progress::audit_get)),
+        ("get", "/api/reports", get(reports::reports_list)),
+        ("post", "/api/reports", post(reports::reports_create)),
+        (
+            "post",
+            "/api/reports/batch",
+            post(reports::reports_batch).layer(axum::extract::DefaultBodyLimit::max(
+                reports::MAX_BATCH_BYTES,
+            )),
+        ),
+        ("get", "/api/reports/{id}", get(reports::reports_get)),
+        ("put", "/api/reports/{id}", put(reports::reports_update)),
+        (
+            "post",
+            "/api/reports/{id}/transitions",
+            post(reports::reports_transition),
+        ),
+        (
+            "get",
+            "/api/hazard-areas/{id}/history",
+            get(reports::hazards_history),
+        ),
+        ("get", "/odk/formList", get(odk::odk_form_list)),
+        (
+            "get",
+            "/odk/forms/daily_progress.xml",
+            get(odk::odk_form_get),
+        ),
+        (
+            "head",
+            "/odk/submission",
+            axum::routing::head(odk::odk_submission_head),
+        ),
+        (
+            "post",
+            "/odk/submission",
+            post(odk::odk_submission_create).layer(axum::extract::DefaultBodyLimit::max(
+                odk::MAX_SUBMISSION_BYTES,
+            )),
+        ),
     ];
     macro_rules! crud {
         ($coll:literal, $item:literal, $m:ident :: $list:ident, $get:ident, $create:ident, $update:ident, $delete:ident) => {

@@ -6,7 +6,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::resources::{assets, hazards, places, workforce};
-use crate::{map, plans, progress, session, summary};
+use crate::{map, odk, plans, progress, reports, session, summary};
 
 /// The API's description.
 #[derive(OpenApi)]
@@ -37,6 +37,11 @@ use crate::{map, plans, progress, session, summary};
         plans::plans_create, plans::plans_list, plans::plans_get, plans::plans_delete,
         plans::plans_compare, plans::scenarios_list,
         progress::plan_vs_actual_get, progress::productivity_get, progress::audit_get,
+        reports::reports_list, reports::reports_create, reports::reports_batch,
+        reports::reports_get, reports::reports_update, reports::reports_transition,
+        reports::history::hazards_history,
+        odk::odk_form_list, odk::odk_form_get, odk::odk_submission_head,
+        odk::odk_submission_create,
     ),
     modifiers(&Security),
     security(("bearer" = []), ("cookie" = [])),
@@ -51,6 +56,10 @@ impl Modify for Security {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "basic",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()),
         );
         components.add_security_scheme(
             "cookie",

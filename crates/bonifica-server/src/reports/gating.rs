@@ -1,0 +1,202 @@
+//! Gating as the reports need it: the hazard areas that still block one asset (nothing is
+//! rebuilt on unreleased land), and the assets an approval unblocks.
+//!
+//! Both run on the hazard areas and assets near the place in question rather than the
+//! whole register: a box around it, widened by the gating distance (twice, for the
+//! hazard areas that may block an asset near it), picks the candidates in degrees, and
+//! the model's gating decides in metres. The projection is the one the map's `blocked`
+//! flag uses (centred on the register's extent), so both say the same.
+
+use bonifica_model::{
+    Asset, Dataset, Gating, GatingIndex, HazardArea, LocalProjection, assets_unblocked,
+};
+use geo::BoundingRect;
+use geo_types::Rect;
+use uuid::Uuid;
+
+use crate::access::visible;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::Model;
+
+use super::wire::AssetRef;
+
+/// The gating distance, metres: the planner's.
+fn buffer_m() -> f64 {
+    bonifica_planner::PlannerConfig::default().gating.buffer_m
+}
+
+/// The projection the map uses: centred on the west and east edges of the register.
+fn projection(d: &Dataset) -> Result<Option<LocalProjection>, ApiError> {
+    let rects = d
+        .hazard_areas
+        .iter()
+        .filter_map(|h| h.geometry().as_multi_polygon().bounding_rect())
+        .chain(
+            d.assets
+                .iter()
+                .filter_map(|a| a.footprint.to_geometry().bounding_rect()),
+        );
+    let extent = rects.fold(None, |acc: Option<(f64, f64)>, r| {
+        let (lo, hi) = acc.unwrap_or((f64::INFINITY, f64::NEG_INFINITY));
+        Some((lo.min(r.min().x), hi.max(r.max().x)))
+    });
+    match extent {
+        None => Ok(None),
+        Some((lo, hi)) => LocalProjection::for_extent(lo, hi)
+            .map(Some)
+            .map_err(|e| ApiError::internal(&e)),
+    }
+}
+
+/// `rect` widened by `margin_m` metres, in degrees, generously: a degree of latitude is
+/// taken as 110 km, a degree of longitude as that times the cosine of the latitude
+/// farthest from the equator.
+fn widened(rect: Rect<f64>, margin_m: f64) -> Rect<f64> {
+    let dlat = margin_m / 110_000.0 + 1e-6;
+    let max_lat = (rect.max().y + dlat).abs().max((rect.min().y - dlat).abs());
+    let cos = max_lat.to_radians().cos();
+    let dlon = if cos > 0.01 { dlat / cos } else { 360.0 };
+    Rect::new(
+        geo_types::coord! { x: rect.min().x - dlon, y: rect.min().y - dlat },
+        geo_types::coord! { x: rect.max().x + dlon, y: rect.max().y + dlat },
+    )
+}
+
+fn overlaps(a: &Rect<f64>, b: Option<Rect<f64>>) -> bool {
+    b.is_some_and(|b| {
+        a.min().x <= b.max().x
+            && b.min().x <= a.max().x
+            && a.min().y <= b.max().y
+            && b.min().y <= a.max().y
+    })
+}
+
+fn hazards_near(d: &Dataset, around: &Rect<f64>) -> Vec<HazardArea> {
+    d.hazard_areas
+        .iter()
+        .filter(|h| overlaps(around, h.geometry().as_multi_polygon().bounding_rect()))
+        .cloned()
+        .collect()
+}
+
+/// The unreleased hazard areas that block `asset`, restricted ones included.
+pub fn blocking(d: &Dataset, asset: &Asset) -> Result<Vec<Uuid>, ApiError> {
+    let Some(place) = asset.footprint.to_geometry().bounding_rect() else {
+        return Ok(Vec::new());
+    };
+    let Some(projection) = projection(d)? else {
+        return Ok(Vec::new());
+    };
+    let buffer = buffer_m();
+    let near = hazards_near(d, &widened(place, buffer));
+    let index = GatingIndex::build(&near, &projection).map_err(|e| ApiError::internal(&e))?;
+    index
+        .blocking(&asset.footprint, buffer)
+        .map_err(|e| ApiError::internal(&e))
+}
+
+/// `Err(409)` naming the hazard areas that still block the asset: nothing is rebuilt on
+/// unreleased land. Areas the caller may not see are counted, not named.
+pub fn refuse_blocked(model: &Model, caller: &Caller, asset: &Asset) -> Result<(), ApiError> {
+    let blocking = blocking(&model.data, asset)?;
+    if blocking.is_empty() {
+        return Ok(());
+    }
+    let mut named = Vec::new();
+    let mut hidden = 0;
+    for id in &blocking {
+        match model.data.hazard_areas.iter().find(|h| h.id == *id) {
+            Some(h) if visible(caller, model, h) => named.push(h.code.to_string()),
+            _ => hidden += 1,
+        }
+    }
+    let mut which = named.join(", ");
+    if hidden > 0 {
+        if !which.is_empty() {
+            which.push_str(" and ");
+        }
+        which.push_str(&format!("{hidden} restricted hazard area(s)"));
+    }
+    Err(ApiError::field_status(
+        axum::http::StatusCode::CONFLICT,
+        "asset_id",
+        format!(
+            "asset {} is still blocked by unreleased hazard area(s) {which}: nothing is rebuilt on land that has not been released",
+            asset.code
+        ),
+    ))
+}
+
+/// The damaged assets the caller may see whose last blocking hazard area is released when
+/// `before` becomes `after`, sorted by code. `model` is the register before the change.
+pub fn unblocked(
+    model: &Model,
+    caller: &Caller,
+    before: &HazardArea,
+    after: &HazardArea,
+) -> Result<Vec<AssetRef>, ApiError> {
+    let d = &model.data;
+    let Some(place) = before.geometry().as_multi_polygon().bounding_rect() else {
+        return Ok(Vec::new());
+    };
+    let Some(projection) = projection(d)? else {
+        return Ok(Vec::new());
+    };
+    let buffer = buffer_m();
+    let around = widened(place, buffer);
+    let assets: Vec<Asset> = d
+        .assets
+        .iter()
+        .filter(|a| {
+            a.needs_repair() && overlaps(&around, a.footprint.to_geometry().bounding_rect())
+        })
+        .cloned()
+        .collect();
+    if assets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let hazards_before = hazards_near(d, &widened(place, 2.0 * buffer));
+    let hazards_after: Vec<HazardArea> = hazards_before
+        .iter()
+        .map(|h| {
+            if h.id == after.id {
+                after.clone()
+            } else {
+                h.clone()
+            }
+        })
+        .collect();
+    let gate = |hazards: &[HazardArea]| {
+        Gating::compute(hazards, &assets, buffer, &projection).map_err(|e| ApiError::internal(&e))
+    };
+    let ids = assets_unblocked(&gate(&hazards_before)?, &gate(&hazards_after)?);
+    let mut out: Vec<AssetRef> = assets
+        .iter()
+        .filter(|a| ids.contains(&a.id) && visible(caller, model, *a))
+        .map(|a| AssetRef {
+            id: a.id,
+            code: a.code.to_string(),
+        })
+        .collect();
+    out.sort_by(|a, b| a.code.cmp(&b.code));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widening_covers_the_margin_in_both_directions() {
+        let r = Rect::new(
+            geo_types::coord! { x: 36.0, y: 50.0 },
+            geo_types::coord! { x: 36.1, y: 50.1 },
+        );
+        let w = widened(r, 1_100.0);
+        assert!((r.min().y - w.min().y - 0.01).abs() < 1e-5);
+        // At 50° a degree of longitude is about 71 km: 1.1 km is more than 0.015°.
+        assert!(r.min().x - w.min().x > 0.015);
+        assert!(overlaps(&w, Some(r)));
+    }
+}
