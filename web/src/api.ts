@@ -398,6 +398,16 @@ export function reportGet(id: string): Promise<Report> {
   return get<Report>(`/api/reports/${encodeURIComponent(id)}`);
 }
 
+/** A report with the ETag to edit it with. */
+export function reportTagged(id: string): Promise<Tagged<Report>> {
+  return request<Report>('GET', `/api/reports/${encodeURIComponent(id)}`);
+}
+
+/** Replaces a draft's fields (same client id and kind), if it is still the version read (`If-Match`). */
+export async function reportUpdate(id: string, report: ReportIn, etag: string | null): Promise<Report> {
+  return (await request<Report>('PUT', `/api/reports/${encodeURIComponent(id)}`, report, etag ? { 'If-Match': etag } : {})).body;
+}
+
 /** Files a report; with `submit: true` it is also submitted. A replay of a known `client_id` answers the first report. */
 export async function reportCreate(report: ReportIn): Promise<Report> {
   return (await request<Report>('POST', '/api/reports', report)).body;

@@ -33,6 +33,8 @@ const en = {
   'outbox.discard': 'Discard',
 
   'form.title': 'New report',
+  'form.edit_title': 'Correct the draft {code}',
+  'form.stale': 'Someone changed this draft since you opened it: open it again to see their change.',
   'form.submit': 'Submit',
   'form.save_draft': 'Save as draft',
   'form.required': 'required',
@@ -82,6 +84,7 @@ const en = {
   'detail.history': 'Workflow',
   'detail.approvals': 'Approvals',
   'detail.actions': 'Your decision',
+  'detail.edit': 'Correct the draft',
   'detail.comment': 'Comment (required to reject)',
   'detail.comment.placeholder': 'What to correct, or a note for the record',
   'detail.comment.required': 'A rejection needs a comment saying what to correct.',
@@ -135,6 +138,8 @@ const fr: Record<Key, string> = {
   'outbox.discard': 'Abandonner',
 
   'form.title': 'Nouveau rapport',
+  'form.edit_title': 'Corriger le brouillon {code}',
+  'form.stale': 'Ce brouillon a été modifié depuis que vous l’avez ouvert : rouvrez-le pour voir la modification.',
   'form.submit': 'Soumettre',
   'form.save_draft': 'Enregistrer le brouillon',
   'form.required': 'obligatoire',
@@ -184,6 +189,7 @@ const fr: Record<Key, string> = {
   'detail.history': 'Circuit de validation',
   'detail.approvals': 'Approbations',
   'detail.actions': 'Votre décision',
+  'detail.edit': 'Corriger le brouillon',
   'detail.comment': 'Commentaire (obligatoire pour rejeter)',
   'detail.comment.placeholder': 'Ce qu’il faut corriger, ou une note pour le dossier',
   'detail.comment.required': 'Un rejet exige un commentaire indiquant ce qu’il faut corriger.',

@@ -15,6 +15,8 @@ import {
   get,
   hazardArea,
   reportCreate,
+  reportTransition,
+  reportUpdate,
 } from './api';
 import { layer } from './data';
 import { h, num } from './dom';
@@ -185,6 +187,19 @@ export async function reportFormPage(args: string[]): Promise<HTMLElement> {
   return h('section', { class: 'page reports-page', id: 'report-new' }, h('h2', {}, t('form.title')), outboxPanel(user), form.root);
 }
 
+/** `#/reports/<id>/edit`: a draft, corrected by the team leader who filed it. */
+export function reportEditPage(editing: Editing): HTMLElement {
+  const user = session.user?.username ?? '';
+  const form = new ReportForm(user, null, editing);
+  return h(
+    'section',
+    { class: 'page reports-page', id: 'report-edit', 'data-id': editing.report.id },
+    h('a', { href: `#/reports/${encodeURIComponent(editing.report.id)}`, class: 'back' }, `← ${editing.report.code}`),
+    h('h2', {}, t('form.edit_title', { code: editing.report.code })),
+    form.root,
+  );
+}
+
 /** The outbox: how many reports wait on this device, those the server refused, and a button to send now. */
 export function outboxPanel(user: string): HTMLElement {
   const box = h('div', { class: 'outbox', id: 'outbox', 'aria-live': 'polite' });
@@ -239,6 +254,19 @@ function today(): string {
 
 type Polygonal = GeoJSON.Polygon | GeoJSON.MultiPolygon;
 
+/** A draft opened for editing, with the ETag it was read with. */
+export interface Editing {
+  report: Report;
+  etag: string | null;
+}
+
+/** What fills the form: a report's fields side by side, and the server's refusal of it, if any. */
+interface Filled {
+  report: ReportIn;
+  refused?: string | null;
+  errors?: { field: string; problem: string }[];
+}
+
 /** A team or crew as its record list gives it. */
 interface Unit {
   id: string;
@@ -281,8 +309,11 @@ class ReportForm {
   constructor(
     private readonly user: string,
     from: Pending | null,
+    /** A draft being edited: it keeps its client id and kind, and is saved with a PUT. */
+    private readonly editing: Editing | null = null,
   ) {
     this.replacing = from?.client_id ?? null;
+    if (editing) this.clientId = editing.report.client_id;
     this.kind = h(
       'select',
       { id: 'r-kind', name: 'kind' },
@@ -364,7 +395,7 @@ class ReportForm {
     this.map = new maplibregl.Map({ container: canvas, style: baseStyle(), bounds: REGION_BOUNDS, attributionControl: false, maxZoom: 19 });
     formMap = this.map;
     this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
-    this.map.on('load', () => void this.mapLoaded(from));
+    this.map.on('load', () => void this.mapLoaded(from ? { report: from.report, refused: from.refused, errors: from.errors } : editing ? { report: { ...editing.report.body, client_id: editing.report.client_id, kind: editing.report.kind } } : null));
     this.map.on('click', (e) => this.tapped(e));
     // A read-only handle for the browser tests.
     (window as unknown as { bonificaReportMap: unknown }).bonificaReportMap = this.map;
@@ -486,7 +517,7 @@ class ReportForm {
     else if (own) this.unit.value = own;
   }
 
-  private async mapLoaded(from: Pending | null): Promise<void> {
+  private async mapLoaded(from: Filled | null): Promise<void> {
     const map = this.map;
     if (await connected(map.getContainer())) {
       map.resize();
@@ -705,10 +736,11 @@ class ReportForm {
     this.split.textContent = t(off ? 'form.split.off' : 'form.split.ok', { sum: num(sum), area: num(area) });
   }
 
-  /** Fills the form from a report (an outbox entry being corrected). */
-  private async fill(from: Pending): Promise<void> {
+  /** Fills the form from a report: an outbox entry or a draft being corrected. */
+  private async fill(from: Filled): Promise<void> {
     const r = from.report;
     this.kind.value = r.kind;
+    this.kind.disabled = this.editing !== null;
     this.kindChanged();
     this.splitIsPrefilled = false;
     if (typeof r.date === 'string') this.date.value = r.date;
@@ -808,6 +840,11 @@ class ReportForm {
       return;
     }
     for (const b of buttons) b.disabled = true;
+    if (this.editing) {
+      await this.saveDraft(report, submit);
+      for (const b of buttons) b.disabled = false;
+      return;
+    }
     try {
       const filed = await reportCreate(report);
       this.filed(filed);
@@ -823,6 +860,20 @@ class ReportForm {
       }
     } finally {
       for (const b of buttons) b.disabled = false;
+    }
+  }
+
+  /** Saves the edited draft (`PUT`, if it is still the version opened), then submits it when asked. */
+  private async saveDraft(report: ReportIn, submit: boolean): Promise<void> {
+    const { report: draft, etag } = this.editing!;
+    const { submit: _, ...body } = report;
+    try {
+      await reportUpdate(draft.id, body as ReportIn, etag);
+      if (submit) await reportTransition(draft.id, 'submit');
+      location.hash = `#/reports/${encodeURIComponent(draft.id)}`;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 412) this.general.textContent = t('form.stale');
+      else this.showError(err);
     }
   }
 

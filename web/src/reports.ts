@@ -15,6 +15,7 @@ import {
   type Role,
   hazardArea,
   reportGet,
+  reportTagged,
   reportTransition,
   reportsList,
 } from './api';
@@ -23,12 +24,19 @@ import { h, num } from './dom';
 import { baseStyle, bbox } from './map/layers';
 import { REGION_BOUNDS } from './map/view';
 import { LANG, label, option, t } from './messages';
-import { KINDS, connected, outboxPanel, reportFormPage } from './report-form';
+import { KINDS, connected, outboxPanel, reportEditPage, reportFormPage } from './report-form';
 import { session } from './session';
 
-/** `#/reports` (the inbox), `#/reports/new[/<client id>]` (the form), `#/reports/<id>` (one report). */
+/**
+ * `#/reports` (the inbox), `#/reports/new[/<client id>]` (the form), `#/reports/<id>` (one
+ * report), `#/reports/<id>/edit` (a draft corrected).
+ */
 export async function reportsPage(args: string[]): Promise<HTMLElement> {
   if (args[0] === 'new') return reportFormPage(args.slice(1));
+  if (args[0] && args[1] === 'edit') {
+    const { body: report, etag } = await reportTagged(args[0]);
+    return reportEditPage({ report, etag });
+  }
   if (args[0]) return detailPage(args[0]);
   return inboxPage();
 }
@@ -49,9 +57,13 @@ const ACTIONS_OF: Record<Role, ReportAction[]> = {
   team_leader: ['submit', 'revise'],
   operations_manager: ['verify', 'reject'],
   coordinator: ['approve', 'reject'],
-  defence_liaison: ['approve', 'reject'],
+  // On restricted land the defence liaison also stands for the unit and its organisation.
+  defence_liaison: ['submit', 'verify', 'approve', 'reject', 'revise'],
   viewer: [],
 };
+
+/** Who files reports: team leaders, and the defence liaison on restricted land. */
+const FILES: Role[] = ['team_leader', 'defence_liaison'];
 
 /** The workflow's arrows out of each state (docs/reports.md). */
 const NEXT: Record<ReportState, ReportAction[]> = {
@@ -142,7 +154,7 @@ function inboxPage(): HTMLElement {
       'div',
       { class: 'reports-head' },
       h('h2', {}, t('inbox.title')),
-      role !== 'viewer' ? h('a', { class: 'button', href: '#/reports/new', id: 'new-report' }, t('inbox.new')) : null,
+      FILES.includes(role) ? h('a', { class: 'button', href: '#/reports/new', id: 'new-report' }, t('inbox.new')) : null,
     ),
     user ? outboxPanel(user.username) : null,
     bar,
@@ -340,10 +352,12 @@ function actionsBox(root: HTMLElement, report: Report): HTMLElement | null {
       }
     });
   }
+  const edit = report.state === 'draft' && FILES.includes(role) ? h('a', { class: 'button secondary', id: 'edit-draft', href: `#/reports/${encodeURIComponent(report.id)}/edit` }, t('detail.edit')) : null;
   return h(
     'div',
     { class: 'report-actions', id: 'report-actions' },
     h('h3', {}, t('detail.actions')),
+    edit,
     h('label', { for: 'r-comment' }, t('detail.comment')),
     comment,
     h('div', { class: 'actions' }, ...buttons),

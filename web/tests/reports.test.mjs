@@ -3,7 +3,8 @@
 // worked on the map; the operations manager verifies it; the coordinator approves it, and
 // the hazard area shrinks on the register and on the map. Then the phone loses its network:
 // the report waits in the outbox and goes out, once, when the network is back; the server's
-// field problems show beside the fields; a rejection needs a comment.
+// field problems show beside the fields; a rejection needs a comment, and the team leader
+// corrects the rejected report and submits it again.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -348,10 +349,26 @@ describe('offline filing, validation and rejection', () => {
     assert.deepEqual(om.errors, []);
     await om.page.close();
 
-    // Back in the team leader's inbox, to do, with the comment.
+    // Back in the team leader's inbox, to do, with the comment; revised, corrected and submitted again.
     const tl = await openFromInbox('team_leader', mine[0].id, { shot: 'reports-inbox-phone', phone: true });
     assert.match(await tl.page.textContent('#report-transitions'), /redraw it/);
-    await tl.page.waitForSelector('#act-revise');
+    await tl.page.click('#act-revise');
+    await tl.page.waitForSelector('#report-detail[data-state="draft"]');
+    await tl.page.click('#edit-draft');
+    await tl.page.waitForSelector('#report-edit #report-form[data-polygon="true"]');
+    await tl.page.waitForSelector(`#r-hazard-info[data-version="${area.version}"]`);
+    assert.equal(await tl.page.inputValue('#r-hours'), '2');
+    assert.ok(await tl.page.isDisabled('#r-kind'), 'a draft keeps its kind');
+    await tl.page.fill('#r-hours', '3');
+    const put = tl.page.waitForResponse((r) => r.request().method() === 'PUT');
+    await tl.page.click('#r-submit');
+    assert.equal((await put).status(), 200);
+    await tl.page.waitForSelector(`#report-detail[data-id="${mine[0].id}"][data-state="submitted"]`);
+    const corrected = (await api(tl.page, 'GET', `/api/reports/${mine[0].id}`)).body;
+    assert.equal(corrected.body.hours, 3);
+    assert.equal(corrected.client_id, clientId);
+    assert.deepEqual(corrected.transitions.map((s) => s.action), ['submit', 'reject', 'revise', 'submit']);
+    assert.deepEqual(tl.errors, []);
     await tl.page.close();
   });
 });
