@@ -8,7 +8,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, items, launch, screenshot, signIn } from './helpers.mjs';
+import { BASE_URL, api, credentials, items, launch, screenshot, signIn } from './helpers.mjs';
 
 const PHONE = { width: 390, height: 844 };
 
@@ -370,5 +370,80 @@ describe('offline filing, validation and rejection', () => {
     assert.deepEqual(corrected.transitions.map((s) => s.action), ['submit', 'reject', 'revise', 'submit']);
     assert.deepEqual(tl.errors, []);
     await tl.page.close();
+  });
+});
+
+/** Signs in as `role` outside the browser (its cookie stays the browser's user's); answers a request function. */
+async function outside(role) {
+  const { username, password } = credentials(role);
+  const login = await fetch(`${BASE_URL}/api/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  assert.equal(login.status, 200);
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const { csrf_token } = await login.json();
+  return async (method, path, body, headers = {}) => {
+    const r = await fetch(`${BASE_URL}${path}`, {
+      method,
+      headers: { Cookie: cookie, 'X-CSRF-Token': csrf_token, 'Content-Type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: r.status, body: await r.json().catch(() => null) };
+  };
+}
+
+describe('a hazard area changed while the team leader was reporting', () => {
+  test('the report is refused with what changed, and filed against the current version', async () => {
+    const { page, errors } = await signIn(browser, 'team_leader', { waitForMap: false });
+    let area;
+    let triangle;
+    for (const a of await openAreas(page)) {
+      triangle = smallTriangle(a.geometry);
+      if (triangle) {
+        area = a;
+        break;
+      }
+    }
+    assert.ok(area, 'an open hazard area has room for a small triangle');
+    await openForm(page, area);
+    await page.click('#r-paste summary');
+    await page.fill('#r-geojson', JSON.stringify({ type: 'Polygon', coordinates: [triangle] }));
+    await page.click('#r-use-geojson');
+    await page.fill('#r-hours', '1');
+
+    // Meanwhile the coordinator records new evidence on the area.
+    const coordinator = await outside('coordinator');
+    const record = (await coordinator('GET', `/api/hazard-areas/${area.id}`)).body;
+    const edit = {
+      code: record.code,
+      region_id: record.region_id,
+      organisation: record.organisation_id ?? undefined,
+      geometry: record.geometry,
+      contamination: record.contamination,
+      density_per_ha: record.density_per_ha,
+      terrain: record.terrain,
+      vegetation: record.vegetation,
+      clearance_depth_cm: record.clearance_depth_cm,
+      evidence: `${record.evidence} (two more items seen ${Date.now()})`,
+      restricted: record.restricted,
+      as_of: record.as_of,
+    };
+    const changed = await coordinator('PUT', `/api/hazard-areas/${area.id}`, edit, { 'If-Match': `"${record.version}"` });
+    assert.equal(changed.status, 200, JSON.stringify(changed.body));
+
+    // Filed against the version seen: refused, saying what changed, and the form shows the current version.
+    const refused = page.waitForResponse((r) => r.url().endsWith('/api/reports') && r.request().method() === 'POST');
+    await page.click('#r-submit');
+    assert.equal((await refused).status(), 409);
+    await page.waitForSelector(`#r-hazard-info[data-version="${record.version + 1}"]`);
+    await page.waitForSelector('[data-error-for="hazard_area_id"]:not(:empty)');
+    assert.match(await page.textContent('[data-error-for="hazard_area_id"]'), /Evidence/);
+
+    // Looked at again and sent: filed against the current version.
+    const filed = page.waitForResponse((r) => r.url().endsWith('/api/reports') && r.request().method() === 'POST');
+    await page.click('#r-submit');
+    const response = await filed;
+    assert.equal(response.status(), 201, await response.text());
+    assert.equal(response.request().postDataJSON().based_on_version, record.version + 1);
+    assert.deepEqual(errors, []);
+    await page.close();
   });
 });
