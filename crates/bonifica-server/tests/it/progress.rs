@@ -169,3 +169,106 @@ async fn plan_versus_actual_needs_a_stored_plan() {
     .await;
     assert_eq!(reply.status, 400, "{}", reply.body);
 }
+
+/// Polls a planning job until it stops running.
+async fn finish(app: &crate::fixture::App, id: &str) -> serde_json::Value {
+    for _ in 0..600 {
+        let uri = format!("/api/plans/{id}");
+        let reply = send(&app.router, Some(Role::Coordinator), "GET", &uri, None, &[]).await;
+        if reply.body["state"] != "running" {
+            return reply.body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("plan job {id} still running after two minutes");
+}
+
+#[tokio::test]
+async fn an_approved_daily_progress_teaches_the_rates_and_counts_against_the_plan() {
+    use crate::reports::{daily_progress, filed, m2, open_area, square_inside, step};
+    let app = app();
+    let area = open_area(0);
+    let ring = square_inside(area, 0.0);
+    let report = filed(&app, Role::TeamLeader, &daily_progress(area, &ring, true)).await;
+    let id = &report["id"];
+    let verified = step(&app, Role::OperationsManager, id, "verify", None).await;
+    assert_eq!(verified.status, 200, "{}", verified.body);
+    let approved = step(&app, Role::Coordinator, id, "approve", None).await;
+    assert_eq!(approved.status, 200, "{}", approved.body);
+
+    let rates = send(
+        &app.router,
+        Some(Role::Coordinator),
+        "GET",
+        "/api/productivity",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(rates.body["reports_used"], 1, "{}", rates.body);
+    assert_ne!(rates.body["overall_ratio"], 1.0);
+    let method = crate::fixture::template()
+        .data
+        .teams
+        .iter()
+        .find(|t| t.id == crate::fixture::template().team)
+        .unwrap()
+        .method;
+    assert_eq!(
+        rates.body["by_method"][method.as_str()]["reports"],
+        1,
+        "{}",
+        rates.body
+    );
+
+    let started = send(
+        &app.router,
+        Some(Role::Coordinator),
+        "POST",
+        "/api/plans",
+        Some(serde_json::json!({"seconds": 1, "forecast_samples": 2})),
+        &[],
+    )
+    .await;
+    assert_eq!(started.status, 202, "{}", started.body);
+    let job = finish(&app, started.body["id"].as_str().unwrap()).await;
+    assert_eq!(job["state"], "done", "{job}");
+
+    let uri = format!("/api/plan-vs-actual?as_of={}", crate::reports::DATE);
+    let v = send(&app.router, Some(Role::Coordinator), "GET", &uri, None, &[]).await;
+    assert_eq!(v.status, 200, "{}", v.body);
+    let team = crate::fixture::template().team.to_string();
+    let unit = v.body["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["unit_id"] == team.as_str())
+        .unwrap_or_else(|| panic!("the team is compared: {}", v.body));
+    let cleared = m2(&ring);
+    assert!(
+        (unit["actual_m2"].as_f64().unwrap() - cleared).abs() < 1e-6,
+        "{unit}"
+    );
+    assert_eq!(unit["reports"], 1);
+    let a = v.body["hazard_areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["hazard_area_id"] == area.id.to_string().as_str())
+        .unwrap_or_else(|| panic!("the area is compared: {}", v.body));
+    assert!(
+        (a["actual_m2"].as_f64().unwrap() - cleared).abs() < 1e-6,
+        "{a}"
+    );
+
+    // The team leader sees only their own team; a viewer sees no restricted area.
+    let own = send(&app.router, Some(Role::TeamLeader), "GET", &uri, None, &[]).await;
+    assert_eq!(own.status, 200, "{}", own.body);
+    assert!(
+        own.body["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["unit_id"] == team.as_str())
+    );
+}
