@@ -9,5 +9,6 @@ mod matrix;
 mod openapi;
 mod plans;
 mod progress;
+mod reports;
 mod sessions;
 mod summary;
