@@ -3,7 +3,7 @@
 
 import type { Plan } from './api';
 import { barChart, lineChart } from './charts';
-import { currentSummary, featureId, layer, shown } from './data';
+import { dateAt, featureId, layer, shown, summaryAsOf } from './data';
 import { h } from './dom';
 
 export async function dashboardPage(): Promise<HTMLElement> {
@@ -12,22 +12,7 @@ export async function dashboardPage(): Promise<HTMLElement> {
   page.append(cards);
   const card = (title: string, id: string, ...body: (Node | string)[]) => h('div', { class: 'card', id }, h('h3', {}, title), ...body);
 
-  const summary = await currentSummary().catch(() => null);
-  const ending = summary?.contracts_ending_30_60_90 ?? [0, 0, 0];
-  cards.append(
-    card(
-      'Contracts ending',
-      'chart-contracts',
-      barChart(
-        [
-          ['30 days', ending[0]],
-          ['60 days', ending[1]],
-          ['90 days', ending[2]],
-        ],
-        '#8e44ad',
-      ),
-    ),
-  );
+  cards.append(await contractsCard(card));
 
   const plan = shown.plan;
   if (!plan) {
@@ -65,6 +50,48 @@ export async function dashboardPage(): Promise<HTMLElement> {
     ),
   );
   return page;
+}
+
+/**
+ * The day the contracts chart counts from: the plan date the timeline shows when a plan is
+ * loaded (its first day until the slider moves), today otherwise.
+ */
+export function contractsAsOf(): string {
+  const plan = shown.plan;
+  return plan ? dateAt(plan.start_date, shown.day) : new Date().toISOString().slice(0, 10);
+}
+
+/** Contracts ending within 30, 60 and 90 days of a date the user can change. */
+async function contractsCard(card: (title: string, id: string, ...body: (Node | string)[]) => HTMLElement): Promise<HTMLElement> {
+  const asOf = h('input', { type: 'date', id: 'contracts-as-of', value: contractsAsOf(), required: true });
+  const bars = h('div', { class: 'chart-box' });
+  const draw = async () => {
+    try {
+      const s = await summaryAsOf(asOf.value || undefined);
+      const e = s.contracts_ending;
+      if (!e) {
+        bars.replaceChildren(h('p', { class: 'muted' }, 'Your role does not read contracts.'));
+        return;
+      }
+      const chart = barChart(
+        [
+          ['30 days', e.in_30_days],
+          ['60 days', e.in_60_days],
+          ['90 days', e.in_90_days],
+        ],
+        '#8e44ad',
+      );
+      chart.dataset.values = `${e.in_30_days},${e.in_60_days},${e.in_90_days}`;
+      chart.dataset.asOf = s.as_of ?? asOf.value;
+      bars.replaceChildren(chart);
+    } catch (err) {
+      bars.replaceChildren(h('p', { class: 'error' }, `Contracts unavailable: ${(err as Error).message}`));
+    }
+  };
+  asOf.addEventListener('change', () => void draw());
+  await draw();
+  const hint = shown.plan ? 'the plan date on the map’s timeline' : 'today';
+  return card('Contracts ending', 'chart-contracts', h('label', { class: 'as-of' }, 'As of ', asOf, h('span', { class: 'muted' }, ` (default: ${hint})`)), bars);
 }
 
 /** Cumulative released km² by month at the forecast's P50 and P90 dates, when the plan has a forecast. */

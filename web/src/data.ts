@@ -1,7 +1,7 @@
 // What the app has loaded, shared by the views: map layers (fetched once per session),
 // the summary, and the plan the timeline, Gantt and dashboard show.
 
-import { ApiError, type Feature, type FeatureCollection, type MapLayer, type Plan, type Summary, list, mapLayer, summary } from './api';
+import { type Feature, type FeatureCollection, type MapLayer, type Plan, type Summary, get, mapLayer } from './api';
 
 const layers = new Map<MapLayer, Promise<FeatureCollection>>();
 
@@ -9,7 +9,7 @@ const layers = new Map<MapLayer, Promise<FeatureCollection>>();
 export function layer(name: MapLayer): Promise<FeatureCollection> {
   let found = layers.get(name);
   if (!found) {
-    found = mapLayer(name).catch((err) => fromList(name, err));
+    found = mapLayer(name);
     found.catch(() => layers.delete(name));
     layers.set(name, found);
   }
@@ -28,69 +28,43 @@ export function forget(name?: MapLayer): void {
   }
 }
 
-interface Listed {
-  id: string;
-  code: string;
-  name?: string;
-  kind?: string;
-  organisation_id?: string;
-  members?: string[];
-  base?: GeoJSON.Geometry;
-  boundary?: GeoJSON.Geometry;
+/** `/api/summary` as the server gives it: counts of what the caller may see. */
+export interface ServerSummary extends Summary {
+  /** The day the contract horizons are counted from. */
+  as_of?: string;
+  reconstruction_workers?: number | null;
+  reopened_road_km?: number;
+  reopened_rail_km?: number;
+  /** Contracts ending within 30, 60 and 90 days of `as_of`; absent for roles that may not read contracts. */
+  contracts_ending?: { in_30_days: number; in_60_days: number; in_90_days: number } | null;
 }
 
-/**
- * A layer the server has no map endpoint for, built from its record list: region outlines
- * from `/api/regions`, team and crew bases from `/api/teams` and `/api/crews`.
- */
-async function fromList(name: MapLayer, err: unknown): Promise<FeatureCollection> {
-  if (!(err instanceof ApiError) || err.status !== 404) throw err;
-  const source: Partial<Record<MapLayer, [string, keyof Listed]>> = {
-    regions: ['/api/regions', 'boundary'],
-    teams: ['/api/teams', 'base'],
-    crews: ['/api/crews', 'base'],
-  };
-  const found = source[name];
-  if (!found) return { type: 'FeatureCollection', features: [] };
-  const [path, geometry] = found;
-  const records = await list<Listed>(path);
-  const orgs = name === 'regions' ? [] : await list<{ id: string; name: string }>('/api/organisations').catch(() => []);
-  const orgName = new Map(orgs.map((o) => [o.id, o.name]));
-  return {
-    type: 'FeatureCollection',
-    features: records
-      .filter((r) => r[geometry])
-      .map((r) => {
-        const { [geometry]: g, kind, ...rest } = r;
-        const kindKey = name === 'teams' ? 'method' : name === 'crews' ? 'trade' : 'kind';
-        return {
-          type: 'Feature' as const,
-          geometry: g as Feature['geometry'],
-          properties: { ...rest, [kindKey]: kind, organisation: orgName.get(String(r.organisation_id)) ?? r.organisation_id },
-        };
-      }),
-  };
+/** The summary as of a day (`YYYY-MM-DD`; today by default, as the server reckons it). */
+export function summaryAsOf(asOf?: string): Promise<ServerSummary> {
+  return get<ServerSummary>(asOf ? `/api/summary?as_of=${encodeURIComponent(asOf)}` : '/api/summary');
 }
 
-let summaryCache: Promise<Summary> | null = null;
-export function currentSummary(refresh = false): Promise<Summary> {
+let summaryCache: Promise<ServerSummary> | null = null;
+export function currentSummary(refresh = false): Promise<ServerSummary> {
   if (!summaryCache || refresh) {
-    summaryCache = summary();
+    summaryCache = summaryAsOf();
     summaryCache.catch(() => (summaryCache = null));
   }
   return summaryCache;
 }
 
-/** The plan on show, and the job it came from. */
-export const shown: { plan: Plan | null; jobId: string | null; listeners: (() => void)[] } = {
+/** The plan on show, the job (or stored plan) it came from, and the plan day the timeline shows. */
+export const shown: { plan: Plan | null; jobId: string | null; day: number; listeners: (() => void)[] } = {
   plan: null,
   jobId: null,
+  day: 0,
   listeners: [],
 };
 
 export function showPlan(plan: Plan | null, jobId: string | null): void {
   shown.plan = plan;
   shown.jobId = jobId;
+  shown.day = 0;
   if (jobId) localStorage.setItem('bonifica.plan', jobId);
   for (const listener of shown.listeners) listener();
 }

@@ -1,8 +1,9 @@
 // Plan runs: start a plan (optionally under a scenario), follow its progress, open a
-// finished plan on the map, Gantt and dashboard, and compare runs side by side.
+// finished plan on the map, Gantt and dashboard, and compare runs side by side; and the
+// plans stored in the region file, which open the same way.
 
-import { type PlanJob, cancelPlan, planJob, planOf, startPlan } from './api';
-import { showPlan, shown } from './data';
+import { type PlanJob, cancelPlan, get, planJob, planOf, startPlan } from './api';
+import { forget, showPlan, shown } from './data';
 import { h, num } from './dom';
 import { canPlan } from './session';
 
@@ -79,6 +80,8 @@ export function plansPage(): HTMLElement {
   };
   for (const run of runs) if (!run.job || !isFinal(run.job.state)) void poll(run, render);
   render();
+  const stored = h('div', { id: 'stored-plans' }, h('p', { class: 'muted' }, 'Loading…'));
+  void storedPlans(stored, error);
   return h(
     'section',
     { class: 'page', id: 'plans' },
@@ -97,6 +100,72 @@ export function plansPage(): HTMLElement {
     table,
     h('h3', {}, 'Side by side'),
     compare,
+    h('h3', {}, 'Plans stored in the region file'),
+    stored,
+  );
+}
+
+/** A plan saved in the region file, as `GET /api/plans` lists it. */
+interface StoredPlan {
+  id: string;
+  name: string;
+  created: string;
+  start_date: string;
+  objective: number;
+  programme_end: string | null;
+  programme_p50: string | null;
+  programme_p90: string | null;
+}
+
+/** The stored plans, one per scenario name, each with a button that puts it on show. */
+async function storedPlans(box: HTMLElement, error: HTMLElement): Promise<void> {
+  let list: StoredPlan[];
+  try {
+    list = (await get<{ stored?: StoredPlan[] }>('/api/plans')).stored ?? [];
+  } catch (err) {
+    box.replaceChildren(h('p', { class: 'error' }, (err as Error).message));
+    return;
+  }
+  if (!list.length) {
+    box.replaceChildren(h('p', { class: 'muted' }, 'None yet: a plan that runs to the end is saved here under its scenario name.'));
+    return;
+  }
+  const open = async (p: StoredPlan, button: HTMLButtonElement) => {
+    button.disabled = true;
+    button.textContent = 'Opening…';
+    try {
+      const plan = planOf(await planJob(p.id));
+      if (plan) showPlan(plan, p.id);
+      button.textContent = plan ? 'On show' : 'No plan';
+    } catch (err) {
+      error.textContent = (err as Error).message;
+      button.textContent = 'Show';
+    } finally {
+      button.disabled = false;
+    }
+  };
+  box.replaceChildren(
+    h(
+      'table',
+      { class: 'list' },
+      h('tr', {}, h('th', {}, 'Scenario'), h('th', {}, 'Saved'), h('th', {}, 'Starts'), h('th', {}, 'Objective'), h('th', {}, 'Programme ends (P50–P90)'), h('th', {}, '')),
+      ...list.map((p) => {
+        const button = h('button', { class: 'secondary', 'data-open-stored': p.id }, shown.jobId === p.id ? 'On show' : 'Show');
+        button.addEventListener('click', () => void open(p, button));
+        const ends = p.programme_end ?? 'beyond the contracts';
+        const band = p.programme_p50 || p.programme_p90 ? ` (${p.programme_p50 ?? '–'} – ${p.programme_p90 ?? '–'})` : '';
+        return h(
+          'tr',
+          { 'data-stored': p.name },
+          h('td', {}, p.name),
+          h('td', {}, p.created.slice(0, 16).replace('T', ' ')),
+          h('td', {}, p.start_date),
+          h('td', {}, num(p.objective, 1)),
+          h('td', {}, ends + band),
+          h('td', {}, button),
+        );
+      }),
+    ),
   );
 }
 
@@ -115,6 +184,11 @@ async function poll(run: Run, render: () => void): Promise<void> {
       return;
     }
     render();
+    // A plan that ran to the end is saved, and the map places teams and crews by it.
+    if (run.job.state === 'done') {
+      forget('teams');
+      forget('crews');
+    }
     if (isFinal(run.job.state) || planOf(run.job)) return;
     await new Promise((r) => setTimeout(r, 1000));
   }

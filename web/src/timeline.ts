@@ -49,6 +49,7 @@ export class Timeline {
     const plan = shown.plan;
     if (!plan) return;
     const date = dateAt(plan.start_date, day);
+    shown.day = day;
     this.dateLabel.textContent = date;
     this.slider.value = String(day);
     const map = this.view.map;
@@ -86,7 +87,9 @@ export class Timeline {
         ['assets', 'Assets (damaged)', s.assets === undefined ? null : `${num(s.assets)} (${num(s.damaged_assets)})`],
         ['road-km', 'Damaged road', s.damaged_road_km === undefined ? null : `${num(s.damaged_road_km, 1)} km`],
         ['rail-km', 'Damaged rail', s.damaged_rail_km === undefined ? null : `${num(s.damaged_rail_km, 1)} km`],
-        ['workforce', 'Deminers / workers', s.deminers === undefined ? null : `${num(s.deminers)} / ${num(s.workers)}`],
+        ['reopened-km', 'Road / rail reopened', s.reopened_road_km === undefined ? null : `${num(s.reopened_road_km, 1)} / ${num(s.reopened_rail_km ?? 0, 1)} km`],
+        // Roles that may not read people get no workforce counts.
+        ['workforce', 'Deminers / workers', s.deminers == null ? null : `${num(s.deminers)} / ${num(s.reconstruction_workers ?? s.workers ?? 0)}`],
         ['units', 'Teams / crews', s.teams === undefined ? null : `${num(s.teams)} / ${num(s.crews)}`],
       ];
       // The server may count less than the command line does: show what it gives.

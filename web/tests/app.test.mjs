@@ -79,6 +79,36 @@ describe('map', () => {
     await page.close();
   });
 
+  test('rivers, teams and crews are drawn with a legend entry and a toggle; assets say whether they are blocked', async () => {
+    const { page, errors } = await signIn(browser, 'coordinator');
+    const counts = await page.evaluate(() => {
+      const { data } = window.bonifica;
+      return {
+        rivers: data.rivers.features.length,
+        teams: data.teams.features.length,
+        crews: data.crews.features.length,
+        placed: [...data.teams.features, ...data.crews.features].every((f) => ['task', 'base'].includes(f.properties.placed_at)),
+        blocked: data.assets.features.filter((f) => f.properties.blocked === true).length,
+        flagged: data.assets.features.every((f) => typeof f.properties.blocked === 'boolean' && f.properties.restricted === false),
+      };
+    });
+    assert.ok(counts.rivers > 0 && counts.teams > 0 && counts.crews > 0, JSON.stringify(counts));
+    assert.ok(counts.placed, 'every team and crew says whether it stands at a task or at its base');
+    assert.ok(counts.blocked > 0, 'some damaged assets are blocked by hazard areas');
+    assert.ok(counts.flagged, 'every asset says whether it is blocked, and none is restricted for the coordinator');
+    const rendered = (id) => page.evaluate((id) => window.bonifica.map.queryRenderedFeatures({ layers: [id] }).length, id);
+    assert.ok((await rendered('rivers-line')) > 0, 'rivers are drawn');
+    assert.ok((await rendered('teams-circle')) > 0, 'teams are drawn');
+    assert.ok((await rendered('crews-circle')) > 0, 'crews are drawn');
+    assert.equal(await page.locator('#unit-legend li').count(), 4);
+    await page.uncheck('input[data-toggle=teams]');
+    await page.waitForFunction(() => window.bonifica.map.queryRenderedFeatures({ layers: ['teams-circle'] }).length === 0);
+    assert.ok((await rendered('crews-circle')) > 0, 'crews stay when teams are hidden');
+    await page.check('input[data-toggle=teams]');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test('clicking a hazard area opens its details and history', async () => {
     const { page } = await signIn(browser, 'coordinator');
     const point = await page.evaluate(() => {
@@ -91,6 +121,9 @@ describe('map', () => {
     await page.mouse.click(box.x + point.x, box.y + point.y);
     await page.waitForSelector('#details');
     assert.match(await page.textContent('#details h3'), /HA-/);
+    // The map carries what it draws; the rest of the record comes from the API.
+    await page.waitForSelector('#details .record-props tr');
+    assert.match(await page.textContent('#details .record-props'), /contamination/);
     await page.waitForSelector('#details .history h4');
     await page.close();
   });
@@ -158,6 +191,32 @@ describe('plans, timeline, Gantt and dashboard', () => {
     for (const id of ['chart-released', 'chart-network', 'chart-power', 'chart-utilisation', 'chart-contracts']) {
       assert.ok(await page.$(`#${id} svg`), `${id} is drawn`);
     }
+  });
+
+  test('contracts ending count from the plan date on the timeline, as the server counts them', async () => {
+    needPlan();
+    // The timeline was left at the plan's end, when contracts run out.
+    const asOf = await page.inputValue('#contracts-as-of');
+    const fromApi = (await api(page, 'GET', `/api/summary?as_of=${asOf}`)).body.contracts_ending;
+    const bars = (await page.getAttribute('#chart-contracts svg', 'data-values')).split(',').map(Number);
+    assert.deepEqual(bars, [fromApi.in_30_days, fromApi.in_60_days, fromApi.in_90_days]);
+    assert.ok(bars[2] > 0, `no contract ends within 90 days of ${asOf}`);
+    assert.ok(bars[0] <= bars[1] && bars[1] <= bars[2], String(bars));
+    // Another date redraws the bars: long before the programme none ends.
+    await page.fill('#contracts-as-of', '2000-01-01');
+    await page.dispatchEvent('#contracts-as-of', 'change');
+    await page.waitForFunction(() => document.querySelector('#chart-contracts svg')?.dataset.values === '0,0,0');
+  });
+
+  test('the plan just saved opens from the stored plans', async () => {
+    needPlan();
+    await page.click('nav a[data-page=plans]');
+    const button = '#stored-plans tr[data-stored=base] button[data-open-stored]';
+    await page.waitForSelector(button);
+    await page.click(button);
+    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'On show', button);
+    await page.click('nav a[data-page=gantt]');
+    await page.waitForSelector('#gantt rect.bar');
   });
 });
 

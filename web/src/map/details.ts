@@ -48,6 +48,7 @@ export function showDetails(view: MapView, feature: MapGeoJSONFeature, at: mapli
       h('button', { class: 'link', onclick: () => (panel.remove(), overlay(view.map, 'history-outline', null), overlay(view.map, 'history-released', null)), title: 'Close' }, '×'),
     ),
     h('table', { class: 'props' }, ...rows),
+    collection && p.id ? recordRows(collection, String(p.id), new Set(Object.keys(p))) : null,
     collection && p.id && canEdit(collection)
       ? h('a', { class: 'button', href: `#/records/${collection}/${encodeURIComponent(String(p.id))}` }, 'Edit')
       : null,
@@ -57,6 +58,24 @@ export function showDetails(view: MapView, feature: MapGeoJSONFeature, at: mapli
   overlay(view.map, 'history-released', null);
   view.side.prepend(panel);
   if (source === 'hazard-areas' && p.id) panel.append(history(view.map, String(p.id)));
+}
+
+/**
+ * The rest of the record behind a map feature: the map layers carry only what the map
+ * draws, so the other fields (contamination, evidence, repair work, ...) come from the
+ * record itself. Fields already shown, geometry and lists are left out.
+ */
+function recordRows(collection: string, id: string, shownKeys: Set<string>): HTMLElement {
+  const table = h('table', { class: 'props record-props' });
+  get<Record<string, unknown>>(`/api/${collection}/${encodeURIComponent(id)}`)
+    .then((record) => {
+      const rows = Object.entries(record)
+        .filter(([k, v]) => !shownKeys.has(k) && !HIDDEN.has(k) && v !== null && typeof v !== 'object')
+        .map(([k, v]) => h('tr', {}, h('th', {}, words(k)), h('td', {}, typeof v === 'number' ? num(v, 2) : words(v))));
+      table.replaceChildren(...rows);
+    })
+    .catch(() => table.remove());
+  return table;
 }
 
 /** One version of a hazard area, as `GET /api/hazard-areas/{id}/history` lists it. */

@@ -3,7 +3,7 @@
 // glyphs are needed and nothing is fetched from outside.
 
 import type { LayerSpecification, Map as MapLibreMap, StyleSpecification } from 'maplibre-gl';
-import { ASSET_LINE_WIDTH, COLOURS, assetColour, hazardColour } from './styles';
+import { ASSET_LINE_WIDTH, COLOURS, assetColour, hazardColour, unitPaint } from './styles';
 
 /** A toggle in the layer panel: a label and the map layers it shows or hides. */
 export interface Toggle {
@@ -21,8 +21,8 @@ export const TOGGLES: Toggle[] = [
   { id: 'power', label: 'Power lines', layers: ['assets-power'] },
   { id: 'assets', label: 'Other assets', layers: ['assets-points', 'assets-areas'] },
   { id: 'hazards', label: 'Hazard areas', layers: ['hazard-areas-fill', 'hazard-areas-line', 'hazard-areas-dot'] },
-  { id: 'teams', label: 'Teams (bases)', layers: ['teams-circle'] },
-  { id: 'crews', label: 'Crews (bases)', layers: ['crews-circle'] },
+  { id: 'teams', label: 'Demining teams', layers: ['teams-circle'] },
+  { id: 'crews', label: 'Reconstruction crews', layers: ['crews-circle'] },
 ];
 
 /** Layers whose features open details when clicked, topmost first. */
@@ -160,18 +160,8 @@ function layers(): LayerSpecification[] {
         'circle-radius': ['interpolate', ['linear'], ['coalesce', ['get', 'population'], 0], 0, 2, 10000, 4, 1000000, 10],
       },
     },
-    {
-      id: 'teams-circle',
-      type: 'circle',
-      source: 'teams',
-      paint: { 'circle-color': COLOURS.team, 'circle-radius': 5, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 },
-    },
-    {
-      id: 'crews-circle',
-      type: 'circle',
-      source: 'crews',
-      paint: { 'circle-color': COLOURS.crew, 'circle-radius': 5, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 },
-    },
+    { id: 'teams-circle', type: 'circle', source: 'teams', paint: unitPaint(COLOURS.team) },
+    { id: 'crews-circle', type: 'circle', source: 'crews', paint: unitPaint(COLOURS.crew) },
     {
       id: 'draft-fill',
       type: 'fill',

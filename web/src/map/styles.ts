@@ -41,6 +41,28 @@ export const ASSET_LEGEND: [string, string][] = [
   ['undamaged', COLOURS.intact],
 ];
 
+/** Legend rows of teams and crews: filled where they work, a ring at their base. */
+export const UNIT_LEGEND: [string, string, boolean][] = [
+  ['demining team at its task', COLOURS.team, true],
+  ['demining team at its base', COLOURS.team, false],
+  ['reconstruction crew at its task', COLOURS.crew, true],
+  ['reconstruction crew at its base', COLOURS.crew, false],
+];
+
+/**
+ * How a team or crew is drawn: a filled dot at the site of its current or next task in the
+ * latest stored plan (`placed_at: task`), a ring at its base otherwise.
+ */
+export function unitPaint(colour: string) {
+  const atTask: ExpressionSpecification = ['==', ['get', 'placed_at'], 'task'];
+  return {
+    'circle-color': ['case', atTask, colour, '#ffffff'] as ExpressionSpecification,
+    'circle-radius': 5,
+    'circle-stroke-color': ['case', atTask, '#ffffff', colour] as ExpressionSpecification,
+    'circle-stroke-width': ['case', atTask, 1.5, 2.5] as ExpressionSpecification,
+  };
+}
+
 /**
  * The day (offset from the plan's start) the map shows; `released_day` and
  * `restored_day`/`repair_day` are written into the features when a plan is loaded.

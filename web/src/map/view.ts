@@ -8,7 +8,7 @@ import { type Feature, type FeatureCollection, type MapLayer, MAP_LAYERS } from 
 import { dayOffset, featureId, layer, shown, stale } from '../data';
 import { h } from '../dom';
 import { CLICKABLE, TOGGLES, baseStyle, bbox, centres, paintForDay } from './layers';
-import { ASSET_LEGEND, HAZARD_LEGEND } from './styles';
+import { ASSET_LEGEND, HAZARD_LEGEND, UNIT_LEGEND } from './styles';
 import { showDetails } from './details';
 import { Timeline } from '../timeline';
 
@@ -79,18 +79,19 @@ export function mapView(): MapView {
 
   const styleReady = new Promise<void>((resolve) => (map.loaded() ? resolve() : map.once('load', () => resolve())));
   const missing: string[] = [];
-  const put = async (name: MapLayer) => {
-    let fc: FeatureCollection;
+  /** A layer from the API, or `null` when the server cannot give it (the rest of the map stays usable). */
+  const fetchLayer = async (name: MapLayer): Promise<FeatureCollection | null> => {
     try {
-      fc = await layer(name);
+      return await layer(name);
     } catch (err) {
-      // A layer the server cannot give leaves the rest of the map usable.
       missing.push(`${name}: ${(err as Error).message}`);
       side.querySelector('#layer-problems')?.replaceChildren(...missing.map((m) => h('li', {}, m)));
-      return;
+      return null;
     }
+  };
+  const put = (name: MapLayer, fc: FeatureCollection | null) => {
+    if (!fc) return;
     data[name] = fc;
-    await styleReady;
     setLayer(name, fc);
     if (name === 'regions' || (name === 'assets' && !data.regions?.features.length)) fitRegion(fc);
   };
@@ -114,10 +115,16 @@ export function mapView(): MapView {
     }
   };
   view.reload = async (names) => {
-    await Promise.all(names.map(put));
+    const fetched = await Promise.all(names.map(fetchLayer));
+    await styleReady;
+    names.forEach((name, i) => put(name, fetched[i]));
   };
-  view.loaded = Promise.all(MAP_LAYERS.map(put)).then(async () => {
+  // Every layer is fetched at once and handed to the map together: each frame the map
+  // draws while layers trickle in costs as much as the final one, so drawing once is
+  // what gets the whole map on screen soonest.
+  view.loaded = view.reload([...MAP_LAYERS]).then(async () => {
     await new Promise<void>((resolve) => (map.loaded() ? resolve() : map.once('idle', () => resolve())));
+    // Hazard areas are on the map (and so is everything else): the first load ends here.
     performance.mark('bonifica-map-loaded');
     document.body.dataset.mapLoaded = 'true';
   });
@@ -184,7 +191,16 @@ function legend(map: maplibregl.Map): HTMLElement {
     swatches(HAZARD_LEGEND),
     h('h3', {}, 'Assets'),
     swatches(ASSET_LEGEND),
-    h('p', { class: 'muted' }, 'Lines: roads solid, railways long dashes, power lines short dashes. Dots: bridges, substations, buildings, depots, works. Purple: team bases; blue: crew bases.'),
+    h('p', { class: 'muted' }, 'Lines: roads solid, railways long dashes, power lines short dashes. Dots: bridges, substations, buildings, depots, works.'),
+    h('h3', {}, 'Teams and crews'),
+    h(
+      'ul',
+      { class: 'legend-rows', id: 'unit-legend' },
+      ...UNIT_LEGEND.map(([label, colour, filled]) =>
+        h('li', {}, h('span', { class: 'swatch', style: `border-radius:50%;box-sizing:border-box;${filled ? `background:${colour}` : `background:#fff;border:2px solid ${colour}`}` }), label),
+      ),
+    ),
+    h('p', { class: 'muted' }, 'Placed at the current or next task of the latest stored plan; at their base when they have none.'),
   );
 }
 
