@@ -10,5 +10,6 @@ mod openapi;
 mod plans;
 mod progress;
 mod reports;
+mod reports_roles;
 mod sessions;
 mod summary;
