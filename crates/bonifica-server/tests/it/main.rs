@@ -6,6 +6,7 @@ mod errors;
 mod fixture;
 mod map;
 mod matrix;
+mod odk;
 mod openapi;
 mod plans;
 mod progress;
