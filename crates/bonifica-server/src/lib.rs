@@ -59,7 +59,11 @@ pub fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("get", "/api/plans/{id}", get(plans::plans_get)),
         ("delete", "/api/plans/{id}", delete(plans::plans_delete)),
         ("get", "/api/scenarios", get(plans::scenarios_list)),
-        ("get", "/api/plan-vs-actual", get(progress::plan_vs_actual_get)),
+        (
+            "get",
+            "/api/plan-vs-actual",
+            get(progress::plan_vs_actual_get),
+        ),
         ("get", "/api/productivity", get(progress::productivity_get)),
         ("get", "/api/audit", get(progress::audit_get)),
         ("get", "/api/reports", get(reports::reports_list)),
