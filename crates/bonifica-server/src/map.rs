@@ -96,7 +96,10 @@ pub fn body(
     sees_restricted: bool,
 ) -> Result<Arc<MapBody>, ApiError> {
     let slot = state.map_slot((layer, sees_restricted))?;
-    let mut cached = slot.lock().map_err(|e| ApiError::internal(&e))?;
+    // A build that panicked leaves the slot empty, not unusable.
+    let mut cached = slot
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let today = crate::resources::hazards::today();
     if let Some(b) = cached.as_ref()
         && (b.as_of == today || !is_dated(layer))
