@@ -1,6 +1,8 @@
 // The only module that speaks to the server: the public JSON API, same origin, cookie
 // session with a CSRF token on every change. Errors come back as problem+json.
 
+import { t } from './messages';
+
 /** A user as `POST /api/session` and `GET /api/session` return it. */
 export interface User {
   username: string;
@@ -77,7 +79,7 @@ export async function request<T>(
       credentials: 'same-origin',
     });
   } catch (err) {
-    throw new ApiError(0, 'network error', `the server did not answer: ${String(err)}`, []);
+    throw new ApiError(0, 'network error', t('api.no_answer', { reason: String(err) }), []);
   }
   const text = await response.text();
   let parsed: unknown = null;
@@ -441,4 +443,64 @@ export interface HazardAreaRecord {
 
 export function hazardArea(id: string): Promise<HazardAreaRecord> {
   return get<HazardAreaRecord>(`/api/hazard-areas/${encodeURIComponent(id)}`);
+}
+
+// ---- Plan against actual (docs/api.md) -----------------------------------------------------
+
+/** One team's planned and reported work up to a date. */
+export interface UnitProgress {
+  unit_id: string;
+  unit_code: string;
+  planned_m2: number;
+  actual_m2: number;
+  reports: number;
+  hours: number;
+}
+
+/** One hazard area's planned and reported work, and its planned and actual release. */
+export interface AreaProgress {
+  hazard_area_id: string;
+  code: string;
+  planned_m2: number;
+  actual_m2: number;
+  planned_release: string | null;
+  actual_release: string | null;
+  /** Positive when released (or still open) later than planned, in days. */
+  days_late: number | null;
+}
+
+/** A stored plan against approved daily progress, as `GET /api/plan-vs-actual` answers. */
+export interface PlanVsActual {
+  plan: string;
+  as_of: string;
+  planned_m2: number;
+  actual_m2: number;
+  units: UnitProgress[];
+  hazard_areas: AreaProgress[];
+}
+
+/** Planned against actual as of a day; the latest stored plan when `plan` is absent. 404 when no such plan is stored. */
+export function planVsActual(plan: string | null, asOf: string): Promise<PlanVsActual> {
+  const query = new URLSearchParams({ as_of: asOf });
+  if (plan) query.set('plan', plan);
+  return get<PlanVsActual>(`/api/plan-vs-actual?${query}`);
+}
+
+/** A learned multiplier of a configured rate, with the reports behind it. */
+export interface Effect {
+  reports: number;
+  factor: number;
+}
+
+/** Productivity learned from approved daily progress, as `GET /api/productivity` answers. */
+export interface LearnedRates {
+  reports_used: number;
+  overall_ratio: number;
+  by_method: Record<string, Effect>;
+  by_terrain: Record<string, Effect>;
+  by_contamination: Record<string, Effect>;
+}
+
+export function learnedRates(): Promise<LearnedRates> {
+  return get<LearnedRates>('/api/productivity');
 }

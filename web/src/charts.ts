@@ -1,6 +1,8 @@
 // Plain SVG charts: lines over months with an optional band, and bars. No chart library.
+// Months (`YYYY-MM`) and numbers on the axes are written in the interface language.
 
 import { num, s } from './dom';
+import { month } from './messages';
 
 export interface Series {
   label: string;
@@ -62,7 +64,7 @@ function axes(svg: SVGSVGElement, labels: string[], x: (i: number) => number, y:
   }
   const step = Math.max(1, Math.ceil(labels.length / 6));
   labels.forEach((label, i) => {
-    if (i % step === 0) svg.append(s('text', { x: x(i), y: H - PAD.bottom + 14, 'text-anchor': 'middle' }, label));
+    if (i % step === 0) svg.append(s('text', { x: x(i), y: H - PAD.bottom + 14, 'text-anchor': 'middle' }, /^\d{4}-\d{2}$/.test(label) ? month(label) : label));
   });
 }
 

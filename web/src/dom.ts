@@ -47,13 +47,6 @@ function append(el: Element, children: Child[]): void {
   }
 }
 
-/** Formats a number with thousands separators and at most `digits` decimals. */
-export function num(value: number | null | undefined, digits = 0): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
-  return value.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
-}
+/** Numbers in the interface language's conventions (see messages.ts). */
+export { num } from './messages';
 
-/** Turns `worked_on` into `worked on`. */
-export function words(value: unknown): string {
-  return String(value ?? '').replaceAll('_', ' ');
-}

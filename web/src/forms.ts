@@ -1,14 +1,16 @@
 // Records: lists and forms to create and edit hazard areas (drawing the polygon on the map),
 // assets, teams, crews and contracts. Validation errors from the API's problem+json
-// (`errors: [{field, problem}]`) are shown beside their field.
+// (`errors: [{field, problem}]`) are shown beside their field. Labels and the words of
+// enumerations come from the message catalogue; the values sent are the API's.
 
 import maplibregl, { type GeoJSONSource } from 'maplibre-gl';
 import { ApiError, firstPage, request } from './api';
 import { featureId, forget, layer } from './data';
-import { h, words } from './dom';
+import { h } from './dom';
 import { clearDraft, drawPolygon } from './map/draw';
 import { baseStyle } from './map/layers';
 import { REGION_BOUNDS } from './map/view';
+import { type Key, day, option, t } from './messages';
 import { canEdit } from './session';
 
 type Kind = 'text' | 'number' | 'date' | 'bool' | 'select' | 'polygon' | 'json';
@@ -16,9 +18,11 @@ type Kind = 'text' | 'number' | 'date' | 'bool' | 'select' | 'polygon' | 'json';
 interface Field {
   /** The key in the request body. */
   name: string;
-  label: string;
+  label: Key;
   kind: Kind;
   options?: string[];
+  /** The catalogue's group for the words of `options`, when it differs from `name`. */
+  group?: string;
   required?: boolean;
   /** The record key that fills the field when editing, when it differs from `name`. */
   from?: string;
@@ -27,7 +31,9 @@ interface Field {
 }
 
 interface Collection {
-  title: string;
+  title: Key;
+  /** The title of a new record's form and button. */
+  fresh: Key;
   fields: Field[];
   /** Keys of the record copied unchanged into the body of an edit (the API replaces the whole record). */
   carry: string[];
@@ -37,75 +43,83 @@ interface Collection {
 
 const CONTAMINATION = ['ap_mines', 'av_mines', 'uxo', 'cluster_munitions', 'ied', 'abandoned_ordnance', 'mixed'];
 const ASSET_KINDS = ['road_segment', 'bridge', 'railway_segment', 'power_line', 'substation', 'civil_building', 'military_structure', 'agricultural_depot', 'water_works', 'heating_works'];
-const organisation: Field = { name: 'organisation', label: 'Organisation (code or id)', kind: 'text', from: 'organisation_id' };
+const organisation: Field = { name: 'organisation', label: 'rf.organisation', kind: 'text', from: 'organisation_id' };
+const codeField: Field = { name: 'code', label: 'rf.code', kind: 'text' };
+const nameField: Field = { name: 'name', label: 'rf.name', kind: 'text', required: true };
+const restrictedField: Field = { name: 'restricted', label: 'rf.restricted', kind: 'bool' };
 
 /** The record kinds the forms edit, with the fields of the API's input types. */
 export const COLLECTIONS: Record<string, Collection> = {
   'hazard-areas': {
-    title: 'Hazard areas',
+    title: 'records.hazard-areas',
+    fresh: 'records.new.hazard-areas',
     layer: 'hazard-areas',
     carry: ['region_id', 'as_of'],
     fields: [
-      { name: 'code', label: 'Code (assigned when empty)', kind: 'text' },
-      { name: 'classification', label: 'Classification', kind: 'select', options: ['SHA', 'CHA'], required: true, initial: 'SHA' },
-      { name: 'contamination', label: 'Contamination', kind: 'select', options: CONTAMINATION, required: true },
-      { name: 'terrain', label: 'Terrain', kind: 'select', options: ['flat', 'rolling', 'steep', 'wetland', 'urban'], required: true, initial: 'flat' },
-      { name: 'vegetation', label: 'Vegetation', kind: 'select', options: ['none', 'light', 'medium', 'heavy'], required: true, initial: 'light' },
-      { name: 'density_per_ha', label: 'Items per hectare', kind: 'number' },
-      { name: 'clearance_depth_cm', label: 'Clearance depth (cm)', kind: 'number', initial: 13 },
-      { name: 'evidence', label: 'Evidence', kind: 'text', required: true },
+      codeField,
+      { name: 'classification', label: 'rf.classification', kind: 'select', options: ['SHA', 'CHA'], required: true, initial: 'SHA' },
+      { name: 'contamination', label: 'rf.contamination', kind: 'select', options: CONTAMINATION, required: true },
+      { name: 'terrain', label: 'rf.terrain', kind: 'select', options: ['flat', 'rolling', 'steep', 'wetland', 'urban'], required: true, initial: 'flat' },
+      { name: 'vegetation', label: 'rf.vegetation', kind: 'select', options: ['none', 'light', 'medium', 'heavy'], required: true, initial: 'light' },
+      { name: 'density_per_ha', label: 'rf.density_per_ha', kind: 'number' },
+      { name: 'clearance_depth_cm', label: 'rf.clearance_depth_cm', kind: 'number', initial: 13 },
+      { name: 'evidence', label: 'rf.evidence', kind: 'text', required: true },
       { ...organisation },
-      { name: 'restricted', label: 'Restricted (military)', kind: 'bool' },
-      { name: 'geometry', label: 'Polygon', kind: 'polygon', required: true },
+      restrictedField,
+      { name: 'geometry', label: 'rf.polygon', kind: 'polygon', required: true },
     ],
   },
   assets: {
-    title: 'Assets',
+    title: 'records.assets',
+    fresh: 'records.new.assets',
     layer: 'assets',
     carry: ['region_id', 'repair', 'depends_on', 'network_share', 'restored'],
     fields: [
-      { name: 'code', label: 'Code (assigned when empty)', kind: 'text' },
-      { name: 'name', label: 'Name', kind: 'text', required: true },
-      { name: 'kind', label: 'Kind', kind: 'select', options: ASSET_KINDS, required: true },
-      { name: 'damage', label: 'Damage', kind: 'select', options: ['undamaged', 'minor', 'moderate', 'severe', 'destroyed'], required: true },
-      { name: 'population_served', label: 'Population served', kind: 'number' },
-      { name: 'restricted', label: 'Restricted (military)', kind: 'bool' },
-      { name: 'geometry', label: 'Footprint (GeoJSON geometry)', kind: 'json', required: true },
+      codeField,
+      nameField,
+      { name: 'kind', label: 'rf.asset_kind', kind: 'select', options: ASSET_KINDS, required: true },
+      { name: 'damage', label: 'rf.damage', kind: 'select', options: ['undamaged', 'minor', 'moderate', 'severe', 'destroyed'], required: true },
+      { name: 'population_served', label: 'rf.population_served', kind: 'number' },
+      restrictedField,
+      { name: 'geometry', label: 'rf.footprint', kind: 'json', required: true },
     ],
   },
   teams: {
-    title: 'Teams',
+    title: 'records.teams',
+    fresh: 'records.new.teams',
     layer: 'teams',
     carry: ['region_id', 'members'],
     fields: [
-      { name: 'code', label: 'Code (assigned when empty)', kind: 'text' },
-      { name: 'name', label: 'Name', kind: 'text', required: true },
+      codeField,
+      nameField,
       { ...organisation, required: true },
-      { name: 'kind', label: 'Method', kind: 'select', options: ['manual', 'mechanical', 'mdd', 'bac', 'eod'], required: true },
-      { name: 'base', label: 'Base (GeoJSON point)', kind: 'json', required: true },
+      { name: 'kind', label: 'rf.method', kind: 'select', options: ['manual', 'mechanical', 'mdd', 'bac', 'eod'], group: 'method', required: true },
+      { name: 'base', label: 'rf.base', kind: 'json', required: true },
     ],
   },
   crews: {
-    title: 'Crews',
+    title: 'records.crews',
+    fresh: 'records.new.crews',
     layer: 'crews',
     carry: ['region_id', 'members'],
     fields: [
-      { name: 'code', label: 'Code (assigned when empty)', kind: 'text' },
-      { name: 'name', label: 'Name', kind: 'text', required: true },
+      codeField,
+      nameField,
       { ...organisation, required: true },
-      { name: 'kind', label: 'Trade', kind: 'select', options: ['roads', 'bridges', 'rail', 'power', 'buildings', 'general'], required: true },
-      { name: 'base', label: 'Base (GeoJSON point)', kind: 'json', required: true },
+      { name: 'kind', label: 'rf.trade', kind: 'select', options: ['roads', 'bridges', 'rail', 'power', 'buildings', 'general'], group: 'trade', required: true },
+      { name: 'base', label: 'rf.base', kind: 'json', required: true },
     ],
   },
   contracts: {
-    title: 'Contracts',
+    title: 'records.contracts',
+    fresh: 'records.new.contracts',
     carry: ['region_id'],
     fields: [
-      { name: 'code', label: 'Code (assigned when empty)', kind: 'text' },
-      { name: 'person_id', label: 'Person id', kind: 'text', required: true },
+      codeField,
+      { name: 'person_id', label: 'rf.person_id', kind: 'text', required: true },
       { ...organisation, required: true },
-      { name: 'start', label: 'Start', kind: 'date', required: true },
-      { name: 'end', label: 'End', kind: 'date', required: true },
+      { name: 'start', label: 'rf.start', kind: 'date', required: true },
+      { name: 'end', label: 'rf.end', kind: 'date', required: true },
     ],
   },
 };
@@ -114,7 +128,7 @@ export const COLLECTIONS: Record<string, Collection> = {
 export async function recordsPage(path: string[]): Promise<HTMLElement> {
   const [name = 'hazard-areas', id] = path;
   const collection = COLLECTIONS[name] ?? COLLECTIONS['hazard-areas'];
-  const tabs = h('div', { class: 'tabs' }, ...Object.entries(COLLECTIONS).map(([key, c]) => h('a', { href: `#/records/${key}`, class: key === name ? 'active' : '' }, c.title)));
+  const tabs = h('div', { class: 'tabs' }, ...Object.entries(COLLECTIONS).map(([key, c]) => h('a', { href: `#/records/${key}`, class: key === name ? 'active' : '', 'data-collection': key }, t(c.title))));
   const page = h('section', { class: 'page', id: 'records' }, tabs);
   if (id) page.append(await formFor(name, collection, id === 'new' ? null : id));
   else page.append(await listOf(name, collection));
@@ -127,15 +141,15 @@ async function listOf(name: string, c: Collection): Promise<HTMLElement> {
   return h(
     'div',
     { id: 'record-list' },
-    h('h2', {}, `${c.title} (${total})`),
-    canEdit(name) ? h('a', { class: 'button', href: `#/records/${name}/new`, id: 'new-record' }, `New ${c.title.toLowerCase().replace(/s$/, '')}`) : null,
-    total > shownRows.length ? h('p', { class: 'muted' }, `Showing the first ${shownRows.length}.`) : null,
+    h('h2', {}, t('records.count', { title: t(c.title), n: total })),
+    canEdit(name) ? h('a', { class: 'button', href: `#/records/${name}/new`, id: 'new-record' }, t(c.fresh)) : null,
+    total > shownRows.length ? h('p', { class: 'muted' }, t('records.showing', { n: shownRows.length })) : null,
     h(
       'table',
       { class: 'list' },
-      h('tr', {}, ...columns.map((f) => h('th', {}, f.label))),
+      h('tr', {}, ...columns.map((f) => h('th', { 'data-field': f.name }, t(f.label)))),
       ...shownRows.map((r) =>
-        h('tr', { 'data-code': String(r.code ?? '') }, ...columns.map((f, i) => h('td', {}, i === 0 ? h('a', { href: `#/records/${name}/${encodeURIComponent(String(r.id))}` }, String(r[f.name] ?? '')) : words(r[f.name])))),
+        h('tr', { 'data-code': String(r.code ?? '') }, ...columns.map((f, i) => h('td', {}, i === 0 ? h('a', { href: `#/records/${name}/${encodeURIComponent(String(r.id))}` }, String(r[f.name] ?? '')) : cell(f, r[f.name])))),
       ),
     ),
   );
@@ -158,10 +172,10 @@ async function formFor(name: string, c: Collection, id: string | null): Promise<
     errorSlots.set(field.name, slot);
     const [input, read] = fieldInput(field, id ? record[field.from ?? field.name] : field.initial);
     readers.push(() => [field.name, read()]);
-    form.append(h('label', { for: `f-${field.name}` }, field.label), h('div', { class: 'field' }, input, slot));
+    form.append(h('label', { for: `f-${field.name}` }, t(field.label)), h('div', { class: 'field' }, input, slot));
   }
-  const save = h('button', { type: 'submit', id: 'save' }, id ? 'Save changes' : 'Create');
-  form.append(h('div', { class: 'actions' }, save, h('a', { class: 'button secondary', href: `#/records/${name}` }, 'Cancel')), general);
+  const save = h('button', { type: 'submit', id: 'save' }, id ? t('records.save') : t('records.create'));
+  form.append(h('div', { class: 'actions' }, save, h('a', { class: 'button secondary', href: `#/records/${name}` }, t('records.cancel'))), general);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     for (const slot of errorSlots.values()) slot.textContent = '';
@@ -182,7 +196,7 @@ async function formFor(name: string, c: Collection, id: string | null): Promise<
       if (c.layer) forget(c.layer);
       const saved = answer.body ?? {};
       general.className = 'ok';
-      general.textContent = `Saved ${String(saved.code ?? '')}.`;
+      general.textContent = t('records.saved', { code: String(saved.code ?? '') });
       form.dataset.saved = String(saved.id ?? saved.code ?? 'yes');
       location.hash = `#/records/${name}`;
     } catch (err) {
@@ -191,7 +205,7 @@ async function formFor(name: string, c: Collection, id: string | null): Promise<
       save.disabled = false;
     }
   });
-  return h('div', {}, h('h2', {}, id ? `Edit ${String(record.code ?? id)}` : `New record: ${c.title.toLowerCase()}`), form);
+  return h('div', {}, h('h2', {}, id ? t('records.edit', { code: String(record.code ?? id) }) : t(c.fresh)), form);
 }
 
 /** Puts each problem beside its field; problems about other fields go to the form's foot. */
@@ -210,14 +224,23 @@ function showErrors(err: unknown, slots: Map<string, HTMLElement>, general: HTML
       slot.previousElementSibling?.classList.add('invalid');
     } else unplaced.push(`${field}: ${problem}`);
   }
-  general.textContent = err.status === 412 ? 'Someone changed this record since you opened it; reload and try again.' : [err.detail || err.title, ...unplaced].filter(Boolean).join(' — ');
+  general.textContent = err.status === 412 ? t('records.stale') : [err.detail || err.title, ...unplaced].filter(Boolean).join(' — ');
+}
+
+/** A value in the list: the words of an enumeration, else the value as recorded. */
+function cell(field: Field, value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'boolean') return value ? t('yes') : t('no');
+  if (field.kind === 'date') return day(String(value));
+  return field.kind === 'select' ? option(field.group ?? field.name, value) : String(value);
 }
 
 function fieldInput(field: Field, value: unknown): [HTMLElement, () => unknown] {
   const id = `f-${field.name}`;
   switch (field.kind) {
     case 'select': {
-      const select = h('select', { id, name: field.name }, h('option', { value: '' }, '—'), ...(field.options ?? []).map((o) => h('option', { value: o, selected: o === value }, words(o))));
+      const group = field.group ?? field.name;
+      const select = h('select', { id, name: field.name }, h('option', { value: '' }, '—'), ...(field.options ?? []).map((o) => h('option', { value: o, selected: o === value }, option(group, o))));
       return [select, () => select.value || undefined];
     }
     case 'bool': {
@@ -259,10 +282,10 @@ function fieldInput(field: Field, value: unknown): [HTMLElement, () => unknown] 
 function polygonInput(value: unknown): [HTMLElement, () => unknown] {
   let geometry: unknown = value ?? undefined;
   const canvas = h('div', { class: 'draw-map', id: 'draw-map' });
-  const hint = h('p', { class: 'muted', id: 'draw-hint' }, value ? 'The recorded polygon. Draw to replace it.' : 'Press Draw, then click the corners on the map.');
+  const hint = h('p', { class: 'muted', id: 'draw-hint' }, value ? t('records.polygon.recorded') : t('records.polygon.start'));
   let drawing: ReturnType<typeof drawPolygon> | null = null;
-  const finish = h('button', { type: 'button', class: 'secondary', id: 'draw-finish', onclick: () => drawing?.finish() }, 'Finish');
-  const draw = h('button', { type: 'button', class: 'secondary', id: 'draw-start' }, 'Draw');
+  const finish = h('button', { type: 'button', class: 'secondary', id: 'draw-finish', onclick: () => drawing?.finish() }, t('form.finish'));
+  const draw = h('button', { type: 'button', class: 'secondary', id: 'draw-start' }, t('form.draw'));
   const box = h('div', {}, canvas, h('div', { class: 'actions' }, draw, finish), hint);
   const map = new maplibregl.Map({ container: canvas, style: baseStyle(), bounds: REGION_BOUNDS, attributionControl: false });
   map.on('load', async () => {
@@ -282,7 +305,10 @@ function polygonInput(value: unknown): [HTMLElement, () => unknown] {
     document.body.dataset.drawing = 'false';
     if (ring) {
       geometry = { type: 'Polygon', coordinates: [ring] };
-      hint.textContent = `Polygon with ${ring.length - 1} corners.`;
+      hint.textContent = t('form.draw.done', { n: ring.length - 1 });
+      hint.dataset.corners = String(ring.length - 1);
+      // A drawn polygon is a change to the form, as typing is.
+      box.dispatchEvent(new Event('input', { bubbles: true }));
     }
   });
   return [box, () => geometry];

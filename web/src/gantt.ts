@@ -3,7 +3,8 @@
 
 import { list } from './api';
 import { dayOffset, featureId, layer, shown } from './data';
-import { h, s, words } from './dom';
+import { h, s } from './dom';
+import { day, month, option, t } from './messages';
 
 const ROW_PX = 18;
 const LABEL_PX = 190;
@@ -40,10 +41,10 @@ function windowOf(c: WireContract): [string, string] | null {
 }
 
 export async function ganttPage(): Promise<HTMLElement> {
-  const page = h('section', { class: 'page', id: 'gantt-page' }, h('h2', {}, 'Gantt: teams and crews'));
+  const page = h('section', { class: 'page', id: 'gantt-page' }, h('h2', {}, t('gantt.title')));
   const plan = shown.plan;
   if (!plan) {
-    page.append(h('p', { class: 'muted', id: 'gantt-empty' }, 'No plan is loaded. Start one under Plans, or open a finished run.'));
+    page.append(h('p', { class: 'muted', id: 'gantt-empty' }, t('gantt.empty')));
     return page;
   }
   const [teams, crews, contracts, orgs] = await Promise.all([
@@ -56,11 +57,11 @@ export async function ganttPage(): Promise<HTMLElement> {
   const units = new Map<string, Unit>();
   for (const f of [...teams.features, ...crews.features]) {
     const p = f.properties;
-    const org = String(p.organisation ?? p.organisation_name ?? orgName.get(String(p.organisation_id)) ?? 'unknown organisation');
+    const org = String(p.organisation ?? p.organisation_name ?? orgName.get(String(p.organisation_id)) ?? t('gantt.unknown_org'));
     units.set(featureId(f), {
       id: featureId(f),
       code: String(p.code ?? ''),
-      label: `${p.code ?? ''} ${words(p.method ?? p.trade ?? '')}`,
+      label: `${p.code ?? ''} ${p.method !== undefined ? option('method', p.method) : option('trade', p.trade ?? '')}`,
       organisation: orgName.get(org) ?? org,
       members: Array.isArray(p.members) ? (p.members as string[]) : [],
     });
@@ -76,7 +77,8 @@ export async function ganttPage(): Promise<HTMLElement> {
   }
   const rows = plan.itineraries
     .map((it) => {
-      const unit = units.get(it.unit_id) ?? { id: it.unit_id, code: it.unit_code, label: `${it.unit_code} ${words(it.kind.value)}`, organisation: 'unknown organisation', members: [] };
+      const fallback = `${it.unit_code} ${option(it.kind.type === 'team' ? 'method' : 'trade', it.kind.value)}`;
+      const unit = units.get(it.unit_id) ?? { id: it.unit_id, code: it.unit_code, label: fallback, organisation: t('gantt.unknown_org'), members: [] };
       return { it, unit };
     })
     .sort((a, b) => a.unit.organisation.localeCompare(b.unit.organisation) || a.unit.code.localeCompare(b.unit.code));
@@ -90,7 +92,7 @@ export async function ganttPage(): Promise<HTMLElement> {
   // Month ticks across the top.
   for (let d = 0; d <= lastDay; d += 30) {
     const date = new Date(Date.parse(plan.start_date) + d * 86_400_000).toISOString().slice(0, 7);
-    svg.append(s('text', { x: LABEL_PX + d * DAY_PX, y: 14 }, date));
+    svg.append(s('text', { x: LABEL_PX + d * DAY_PX, y: 14 }, month(date)));
   }
   for (const { it, unit } of rows) {
     if (unit.organisation !== org) {
@@ -102,7 +104,7 @@ export async function ganttPage(): Promise<HTMLElement> {
     const unitWindows = unit.members.flatMap((m) => windows.get(m) ?? []);
     const shaded = unitWindows.length ? [[unitWindows.map((w) => w[0]).sort()[0], unitWindows.map((w) => w[1]).sort().at(-1)!]] : [];
     for (const [start, end] of shaded) {
-      svg.append(s('rect', { x: x(start), y, width: Math.max(1, x(end) - x(start)), height: ROW_PX - 2, fill: '#e3ece6' }, s('title', {}, `contract ${start} – ${end}`)));
+      svg.append(s('rect', { x: x(start), y, width: Math.max(1, x(end) - x(start)), height: ROW_PX - 2, fill: '#e3ece6' }, s('title', {}, t('gantt.contract', { start: day(start), end: day(end) }))));
     }
     svg.append(s('text', { x: 12, y: y + 12 }, unit.label));
     for (const index of it.items) {
@@ -113,7 +115,7 @@ export async function ganttPage(): Promise<HTMLElement> {
         s(
           'rect',
           { x: LABEL_PX + item.start_day * DAY_PX, y: y + 2, width: Math.max(1.5, (item.finish_day - item.start_day) * DAY_PX), height: ROW_PX - 6, fill: colour, class: 'bar' },
-          s('title', {}, `${item.subject.code}: ${words(item.kind.type)}${item.kind.trade ? ` (${item.kind.trade})` : ''}, ${item.start} – ${item.end}`),
+          s('title', {}, `${item.subject.code}: ${option('activity', item.kind.type)}${item.kind.trade ? ` (${option('trade', item.kind.trade)})` : ''}, ${day(item.start)} – ${day(item.end)}`),
         ),
       );
     }
@@ -124,10 +126,11 @@ export async function ganttPage(): Promise<HTMLElement> {
   const key = h(
     'p',
     { class: 'muted' },
-    ...Object.entries(ACTIVITY_COLOUR).flatMap(([k, c]) => [h('span', { class: 'swatch', style: `background:${c}` }), ` ${k === 'nts' ? 'non-technical survey' : k === 'ts' ? 'technical survey' : k}  `]),
+    ...Object.entries(ACTIVITY_COLOUR).flatMap(([k, c]) => [h('span', { class: 'swatch', style: `background:${c}` }), ` ${option('activity', k)}  `]),
     h('span', { class: 'swatch', style: 'background:#e3ece6' }),
-    ' contract period',
+    ` ${t('gantt.contract_period')}`,
   );
-  page.append(h('p', {}, `${plan.name}: ${rows.length} teams and crews, ${plan.items.length} placed tasks from ${plan.start_date}.`), key, h('div', { class: 'gantt-wrap' }, svg));
+  const summary = t('gantt.summary', { plan: plan.name, units: rows.length, tasks: plan.items.length, start: day(plan.start_date) });
+  page.append(h('p', {}, summary), key, h('div', { class: 'gantt-wrap' }, svg));
   return page;
 }

@@ -1,25 +1,27 @@
 // Entry point of Bonifica's browser app: checks the session, then shows the login page or
-// the app shell with its pages (map, Gantt, dashboard, records, plans, reports), routed by the URL hash.
+// the app shell with its pages (map, Gantt, dashboard, records, plans, reports), routed by
+// the URL hash. The header's language switch redraws the shell and the page on show.
 
 import './style.css';
 import { type User, currentUser, logout, planJob, planOf } from './api';
 import { forget, shown, showPlan, stale } from './data';
 import { h } from './dom';
 import { loginPage } from './login';
-import { t } from './messages';
+import { languageSwitch } from './lang/switch';
+import { type Key, onLangChange, option, t } from './messages';
 import { startOutbox } from './outbox';
 import { dropMapView, mapView } from './map/view';
-import { roleName, session } from './session';
+import { session } from './session';
 
-type Page = { title: string; render: () => Promise<HTMLElement> | HTMLElement };
+type Page = { title: Key; render: () => Promise<HTMLElement> | HTMLElement };
 
 const PAGES: Record<string, Page> = {
-  map: { title: 'Map', render: () => mapView().root },
-  gantt: { title: 'Gantt', render: async () => (await import('./gantt')).ganttPage() },
-  dashboard: { title: 'Dashboard', render: async () => (await import('./dashboard')).dashboardPage() },
-  records: { title: 'Records', render: async () => (await import('./forms')).recordsPage(route().slice(1)) },
-  plans: { title: 'Plans', render: async () => (await import('./plans')).plansPage() },
-  reports: { title: t('nav.reports'), render: async () => (await import('./reports')).reportsPage(route().slice(1)) },
+  map: { title: 'nav.map', render: () => mapView().root },
+  gantt: { title: 'nav.gantt', render: async () => (await import('./gantt')).ganttPage() },
+  dashboard: { title: 'nav.dashboard', render: async () => (await import('./dashboard')).dashboardPage() },
+  records: { title: 'nav.records', render: async () => (await import('./forms')).recordsPage(route().slice(1)) },
+  plans: { title: 'nav.plans', render: async () => (await import('./plans')).plansPage() },
+  reports: { title: 'nav.reports', render: async () => (await import('./reports')).reportsPage(route().slice(1)) },
 };
 
 const app = document.querySelector<HTMLElement>('#app')!;
@@ -35,25 +37,46 @@ async function start(): Promise<void> {
   try {
     user = await currentUser();
   } catch (err) {
-    app.replaceChildren(h('p', { class: 'error' }, `The server did not answer: ${(err as Error).message}`));
+    app.replaceChildren(h('p', { class: 'error' }, t('app.no_answer', { reason: (err as Error).message })));
     return;
   }
   if (!user) {
-    app.replaceChildren(loginPage((u) => signedIn(u)));
+    showLogin();
     return;
   }
   signedIn(user);
 }
 
+function showLogin(username = ''): void {
+  app.replaceChildren(loginPage((u) => signedIn(u), username));
+}
+
+/** The page element while someone is signed in. */
+let main: HTMLElement | null = null;
+
 function signedIn(user: User): void {
   session.user = user;
-  const main = h('main', { id: 'page' });
+  main = h('main', { id: 'page' });
+  // Typing in a form marks the page: a change of language then leaves it as it is, rather
+  // than drawing it again empty.
+  main.addEventListener('input', (e) => {
+    if ((e.target as Element | null)?.closest?.('form')) main!.dataset.dirty = 'true';
+  });
+  app.replaceChildren(header(user), main);
+  window.onhashchange = () => void show();
+  void show();
+  void restorePlan();
+  // Reports filed offline on this device go out as soon as someone is signed in.
+  startOutbox(user.username);
+}
+
+function header(user: User): HTMLElement {
   const nav = h(
     'nav',
     {},
-    ...Object.entries(PAGES).map(([id, page]) => h('a', { href: `#/${id}`, 'data-page': id }, page.title)),
+    ...Object.entries(PAGES).map(([id, page]) => h('a', { href: `#/${id}`, 'data-page': id }, t(page.title))),
   );
-  const header = h(
+  return h(
     'header',
     { class: 'top' },
     h('span', { class: 'brand' }, 'Bonifica'),
@@ -63,32 +86,52 @@ function signedIn(user: User): void {
       { class: 'who', id: 'who' },
       user.username,
       ' · ',
-      h('span', { class: 'role', id: 'role' }, roleName(user.role)),
+      h('span', { class: 'role', id: 'role', 'data-role': user.role }, option('role', user.role)),
       user.organisation ? ` · ${user.organisation}` : '',
     ),
-    h('button', { id: 'logout', onclick: () => void signOut() }, 'Sign out'),
+    languageSwitch(),
+    h('button', { id: 'logout', onclick: () => void signOut() }, t('app.sign_out')),
   );
-  app.replaceChildren(header, main);
-  window.onhashchange = () => void show(main, nav);
-  void show(main, nav);
-  void restorePlan();
-  // Reports filed offline on this device go out as soon as someone is signed in.
-  startOutbox(user.username);
 }
 
-async function show(main: HTMLElement, nav: HTMLElement): Promise<void> {
+/** Marks the current page in the navigation and names the tab after it. */
+function markPage(): Page {
   const [id] = route();
   const page = PAGES[id] ?? PAGES.map;
-  for (const a of nav.querySelectorAll('a')) a.classList.toggle('active', a.dataset.page === id);
-  document.title = `${page.title} · Bonifica`;
+  for (const a of app.querySelectorAll<HTMLAnchorElement>('header.top nav a')) a.classList.toggle('active', a.dataset.page === id);
+  document.title = `${t(page.title)} · Bonifica`;
+  return page;
+}
+
+async function show(): Promise<void> {
+  const into = main;
+  if (!into) return;
+  const [id] = route();
+  const page = markPage();
+  delete into.dataset.dirty;
   try {
     const el = await page.render();
-    main.replaceChildren(el);
+    into.replaceChildren(el);
     if (id === 'map' || !PAGES[id]) mapView().shown();
   } catch (err) {
-    main.replaceChildren(h('p', { class: 'error' }, `Could not show ${page.title}: ${(err as Error).message}`));
+    into.replaceChildren(h('p', { class: 'error' }, t('app.cannot_show', { page: t(page.title), reason: (err as Error).message })));
   }
 }
+
+// A new language redraws what is on screen: the login page, or the header and the page on
+// show (the map keeps its view and relabels its own panel). A form with changes typed in
+// keeps them, and its words, until the user moves on.
+onLangChange(() => {
+  if (!session.user || !main) {
+    const typed = document.querySelector<HTMLInputElement>('#username')?.value ?? '';
+    showLogin(typed);
+    return;
+  }
+  app.querySelector('header.top')?.replaceWith(header(session.user));
+  const dirty = main.dataset.dirty === 'true' || main.querySelector('form[data-polygon="true"]') !== null;
+  if (dirty) markPage();
+  else void show();
+});
 
 /** Shows the plan the user last ran, when the server still has it. */
 async function restorePlan(): Promise<void> {
@@ -108,6 +151,7 @@ async function signOut(): Promise<void> {
     await logout();
   } finally {
     session.user = null;
+    main = null;
     forget();
     stale.clear();
     // The map's listeners go with it, before the plan is forgotten.
@@ -115,7 +159,7 @@ async function signOut(): Promise<void> {
     dropMapView();
     showPlan(null, null);
     history.replaceState(null, '', location.pathname);
-    app.replaceChildren(loginPage((u) => signedIn(u)));
+    showLogin();
   }
 }
 

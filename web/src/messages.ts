@@ -1,450 +1,151 @@
-// The interface text of the daily loop (reports, the report form, hazard history) in
-// English and French. The French table is typed against the English one, so a string
-// added in one language and forgotten in the other does not build. The language is the
-// one chosen in `localStorage['bonifica.lang']`, else the browser's first.
+// The interface language: the message catalogues (lang/en.ts, lang/fr.ts), the chosen
+// language, and numbers and dates in its conventions. The French tables are typed against
+// the English ones, so a string added in one language and forgotten in the other does not
+// build. The language is the one chosen in `localStorage['bonifica.lang']`, else the
+// browser's first; `setLang` changes it and tells every view to draw itself again.
 //
 // Plurals are written `one|other` and chosen by the language's plural rules on `{n}`.
 
-import { words } from './dom';
+import { type Key, MESSAGES_EN, WORDS_EN } from './lang/en';
+import { MESSAGES_FR, WORDS_FR } from './lang/fr';
 
+export type { Key };
 export type Lang = 'en' | 'fr';
 
-const en = {
-  'nav.reports': 'Reports',
-  yes: 'yes',
-  no: 'no',
-  none: 'none',
+/** The languages offered, in the order of the switch. */
+export const LANGS: Lang[] = ['en', 'fr'];
 
-  'inbox.title': 'Reports',
-  'inbox.new': 'New report',
-  'inbox.todo': 'To do',
-  'inbox.all': 'All',
-  'inbox.every_kind': 'Every kind',
-  'inbox.loading': 'Loading…',
-  'inbox.none': 'No report here.',
-  'inbox.nothing_to_do': 'Nothing waits for you.',
-  'inbox.count': '{n} report|{n} reports',
-  'inbox.first': 'The newest {shown} of {total} reports.',
-
-  'outbox.count': '{n} report waits on this device for the network.|{n} reports wait on this device for the network.',
-  'outbox.send': 'Send now',
-  'outbox.refused': 'The server refused it: {reason}',
-  'outbox.edit': 'Correct',
-  'outbox.discard': 'Discard',
-
-  'form.title': 'New report',
-  'form.edit_title': 'Correct the draft {code}',
-  'form.stale': 'Someone changed this draft since you opened it: open it again to see their change.',
-  'form.submit': 'Submit',
-  'form.save_draft': 'Save as draft',
-  'form.required': 'required',
-  'form.incomplete': 'Some fields are missing; they are marked above.',
-  'form.unit.own': 'my team',
-  'form.no_hazards': 'The hazard areas could not be loaded: {reason}',
-  'form.hazard.unknown': 'no hazard area {code} that you can see',
-  'form.hazard.info': '{classification} · {status} · {area} m² · version {version} of {date}',
-  'form.asset.unknown': 'no asset {code} that you can see',
-  'form.point.help': '(tap the map)',
-  'form.draw': 'Draw',
-  'form.finish': 'Finish',
-  'form.clear': 'Clear',
-  'form.remove': 'Remove',
-  'form.draw.start': 'Choose the hazard area, then press Draw and tap the corners of the land worked.',
-  'form.draw.revised': 'Draw the confirmed polygon if the survey changed the area’s outline (optional).',
-  'form.draw.corner': 'Tap the map to place corner {n} (at least 3).',
-  'form.draw.close': '{n} corners. Tap the first corner or press Finish to close the polygon.',
-  'form.draw.done': 'Polygon with {n} corners.',
-  'form.area': 'Drawn: {area} m²',
-  'form.split.ok': 'Cancelled + reduced + cleared: {sum} m² of {area} m² drawn.',
-  'form.split.off': 'Cancelled + reduced + cleared make {sum} m², but the polygon measures {area} m²: split the drawn area.',
-  'form.paste': 'Paste GeoJSON instead',
-  'form.paste.help': 'A Polygon or MultiPolygon in WGS 84 (longitude, latitude), for example from a GPS track.',
-  'form.paste.use': 'Use this polygon',
-  'form.paste.bad': 'not a usable polygon: {reason}',
-  'form.paste.not_polygon': 'the text holds no Polygon or MultiPolygon',
-  'form.add.ordnance': 'Add a find',
-  'form.add.markers': 'Add a marker at the map centre',
-  'form.add.victims': 'Add a victim',
-  'form.filed': 'Filed {code}: {state}.',
-  'form.open': 'Open',
-  'form.queued': 'No connection: the report is kept on this device and will be sent when the network is back.',
-  'form.changed': '{code} changed since you opened it (version {seen} → {current}: {fields}). Its current outline is on the map: check your polygon and send again.',
-
-  'field.kind': 'Kind of report',
-  'field.hazard_area': 'Hazard area (code, or tap the map)',
-  'field.hazard_area_optional': 'Hazard area, if any (code, or tap the map)',
-  'field.asset': 'Asset (code, or tap the map)',
-  'field.unit': 'Team or crew',
-  'field.date': 'Date of information',
-  'field.position': 'Position (longitude, latitude)',
-  'field.worked': 'Land worked (draw it on the map)',
-  'field.revised': 'Revised polygon (optional)',
-  'field.map': 'Map',
-
-  'detail.history': 'Workflow',
-  'detail.approvals': 'Approvals',
-  'detail.actions': 'Your decision',
-  'detail.edit': 'Correct the draft',
-  'detail.comment': 'Comment (required to reject)',
-  'detail.comment.placeholder': 'What to correct, or a note for the record',
-  'detail.comment.required': 'A rejection needs a comment saying what to correct.',
-  'detail.forbidden': 'You may not {action} this report: {detail}',
-  'detail.conflict': 'Not possible now: {detail}',
-  'detail.offline': 'The server did not answer; try again when connected.',
-  'detail.done': '{action}: the report is now {state}.',
-  'detail.co_approval': 'Your approval is recorded; the area is restricted, so the second authority must approve too.',
-
-  'effect.released': '{area} m² of {code} released.',
-  'effect.hazard': '{code} is now {status} ({classification}), {remaining} m² remain; version {version}.',
-  'effect.unblocked': 'Asset unblocked:|Assets unblocked:',
-  'effect.none_unblocked': 'No asset was unblocked.',
-
-  'history.title': 'History',
-  'history.versions': 'History ({n} version)|History ({n} versions)',
-  'history.loading': 'Loading…',
-  'history.none': 'The server keeps no history for this area.',
-  'history.current': 'current',
-  'history.show': 'Show outline',
-  'history.hide': 'Hide outline',
-  'history.released': 'Released land',
-  'history.released_row': '{date}: {area} m² {reason}',
-  'history.show_released': 'Show released land',
-  'history.reports': 'Reports that changed it',
-};
-
-export type Key = keyof typeof en;
-
-const fr: Record<Key, string> = {
-  'nav.reports': 'Rapports',
-  yes: 'oui',
-  no: 'non',
-  none: 'aucun',
-
-  'inbox.title': 'Rapports',
-  'inbox.new': 'Nouveau rapport',
-  'inbox.todo': 'À traiter',
-  'inbox.all': 'Tous',
-  'inbox.every_kind': 'Tous les types',
-  'inbox.loading': 'Chargement…',
-  'inbox.none': 'Aucun rapport ici.',
-  'inbox.nothing_to_do': 'Rien ne vous attend.',
-  'inbox.count': '{n} rapport|{n} rapports',
-  'inbox.first': 'Les {shown} plus récents des {total} rapports.',
-
-  'outbox.count': '{n} rapport attend le réseau sur cet appareil.|{n} rapports attendent le réseau sur cet appareil.',
-  'outbox.send': 'Envoyer maintenant',
-  'outbox.refused': 'Le serveur l’a refusé : {reason}',
-  'outbox.edit': 'Corriger',
-  'outbox.discard': 'Abandonner',
-
-  'form.title': 'Nouveau rapport',
-  'form.edit_title': 'Corriger le brouillon {code}',
-  'form.stale': 'Ce brouillon a été modifié depuis que vous l’avez ouvert : rouvrez-le pour voir la modification.',
-  'form.submit': 'Soumettre',
-  'form.save_draft': 'Enregistrer le brouillon',
-  'form.required': 'obligatoire',
-  'form.incomplete': 'Des champs manquent ; ils sont signalés ci-dessus.',
-  'form.unit.own': 'mon équipe',
-  'form.no_hazards': 'Les zones dangereuses n’ont pas pu être chargées : {reason}',
-  'form.hazard.unknown': 'aucune zone dangereuse {code} visible pour vous',
-  'form.hazard.info': '{classification} · {status} · {area} m² · version {version} du {date}',
-  'form.asset.unknown': 'aucune infrastructure {code} visible pour vous',
-  'form.point.help': '(touchez la carte)',
-  'form.draw': 'Dessiner',
-  'form.finish': 'Terminer',
-  'form.clear': 'Effacer',
-  'form.remove': 'Retirer',
-  'form.draw.start': 'Choisissez la zone dangereuse, puis appuyez sur Dessiner et touchez les sommets du terrain traité.',
-  'form.draw.revised': 'Dessinez le polygone confirmé si l’enquête a modifié le contour de la zone (facultatif).',
-  'form.draw.corner': 'Touchez la carte pour placer le sommet {n} (au moins 3).',
-  'form.draw.close': '{n} sommets. Touchez le premier sommet ou appuyez sur Terminer pour fermer le polygone.',
-  'form.draw.done': 'Polygone de {n} sommets.',
-  'form.area': 'Dessiné : {area} m²',
-  'form.split.ok': 'Annulé + réduit + dépollué : {sum} m² sur {area} m² dessinés.',
-  'form.split.off': 'Annulé + réduit + dépollué font {sum} m², mais le polygone mesure {area} m² : répartissez la surface dessinée.',
-  'form.paste': 'Coller du GeoJSON à la place',
-  'form.paste.help': 'Un Polygon ou MultiPolygon en WGS 84 (longitude, latitude), par exemple issu d’une trace GPS.',
-  'form.paste.use': 'Utiliser ce polygone',
-  'form.paste.bad': 'polygone inutilisable : {reason}',
-  'form.paste.not_polygon': 'le texte ne contient ni Polygon ni MultiPolygon',
-  'form.add.ordnance': 'Ajouter une découverte',
-  'form.add.markers': 'Ajouter une borne au centre de la carte',
-  'form.add.victims': 'Ajouter une victime',
-  'form.filed': '{code} enregistré : {state}.',
-  'form.open': 'Ouvrir',
-  'form.queued': 'Pas de connexion : le rapport est gardé sur cet appareil et sera envoyé au retour du réseau.',
-  'form.changed': '{code} a changé depuis que vous l’avez ouverte (version {seen} → {current} : {fields}). Son contour actuel est sur la carte : vérifiez votre polygone et renvoyez.',
-
-  'field.kind': 'Type de rapport',
-  'field.hazard_area': 'Zone dangereuse (code, ou touchez la carte)',
-  'field.hazard_area_optional': 'Zone dangereuse, le cas échéant (code, ou touchez la carte)',
-  'field.asset': 'Infrastructure (code, ou touchez la carte)',
-  'field.unit': 'Équipe',
-  'field.date': 'Date de l’information',
-  'field.position': 'Position (longitude, latitude)',
-  'field.worked': 'Terrain traité (dessinez-le sur la carte)',
-  'field.revised': 'Polygone révisé (facultatif)',
-  'field.map': 'Carte',
-
-  'detail.history': 'Circuit de validation',
-  'detail.approvals': 'Approbations',
-  'detail.actions': 'Votre décision',
-  'detail.edit': 'Corriger le brouillon',
-  'detail.comment': 'Commentaire (obligatoire pour rejeter)',
-  'detail.comment.placeholder': 'Ce qu’il faut corriger, ou une note pour le dossier',
-  'detail.comment.required': 'Un rejet exige un commentaire indiquant ce qu’il faut corriger.',
-  'detail.forbidden': 'Vous ne pouvez pas {action} ce rapport : {detail}',
-  'detail.conflict': 'Impossible pour l’instant : {detail}',
-  'detail.offline': 'Le serveur n’a pas répondu ; réessayez une fois connecté.',
-  'detail.done': '{action} : le rapport est maintenant {state}.',
-  'detail.co_approval': 'Votre approbation est enregistrée ; la zone est à accès restreint, la seconde autorité doit aussi approuver.',
-
-  'effect.released': '{area} m² de {code} remis à disposition.',
-  'effect.hazard': '{code} est maintenant {status} ({classification}), il reste {remaining} m² ; version {version}.',
-  'effect.unblocked': 'Infrastructure débloquée :|Infrastructures débloquées :',
-  'effect.none_unblocked': 'Aucune infrastructure n’a été débloquée.',
-
-  'history.title': 'Historique',
-  'history.versions': 'Historique ({n} version)|Historique ({n} versions)',
-  'history.loading': 'Chargement…',
-  'history.none': 'Le serveur ne garde pas d’historique pour cette zone.',
-  'history.current': 'actuelle',
-  'history.show': 'Afficher le contour',
-  'history.hide': 'Masquer le contour',
-  'history.released': 'Terrain remis à disposition',
-  'history.released_row': '{date} : {area} m² {reason}',
-  'history.show_released': 'Afficher le terrain remis',
-  'history.reports': 'Rapports qui l’ont modifiée',
-};
-
-/** Names of fields and values of enumerations, as shown to a person. */
-const WORDS_EN = {
-  // Fields.
-  code: 'Code',
-  kind: 'Kind',
-  subject: 'Hazard area or asset',
-  unit: 'Team or crew',
-  date: 'Date',
-  state: 'State',
-  hazard_area: 'Hazard area',
-  asset: 'Asset',
-  based_on_version: 'Area version seen',
-  created_by: 'Filed by',
-  restricted: 'Restricted',
-  cancelled_m2: 'Cancelled (m²)',
-  reduced_m2: 'Reduced (m²)',
-  cleared_m2: 'Cleared (m²)',
-  hours: 'Hours worked',
-  ordnance: 'Explosive ordnance found',
-  category: 'Category',
-  count: 'Count',
-  disposal: 'Disposal',
-  outcome: 'Outcome',
-  evidence: 'Evidence',
-  depth_cm: 'Clearance depth (cm)',
-  summary: 'Summary',
-  received_by: 'Received by',
-  residual_risk_owner: 'Owner of residual risk',
-  markers: 'Markers',
-  label: 'Label',
-  lon: 'Longitude',
-  lat: 'Latitude',
-  description: 'Description',
-  victims: 'Victims',
-  name: 'Name',
-  age: 'Age',
-  sex: 'Sex',
-  injury: 'Injury',
-  percent_done: 'Done (%)',
-  restored: 'Back in service',
-  geometry: 'outline',
-  status: 'status',
-  classification: 'classification',
-  area_m2: 'area',
-  as_of: 'date of information',
-  // Kinds.
-  'kind.daily_progress': 'Daily progress',
-  'kind.non_technical_survey': 'Non-technical survey',
-  'kind.technical_survey': 'Technical survey',
-  'kind.completion': 'Completion',
-  'kind.handover': 'Handover',
-  'kind.incident': 'Accident or incident',
-  'kind.reconstruction_progress': 'Reconstruction progress',
-  // Workflow.
-  'state.draft': 'draft',
-  'state.submitted': 'submitted',
-  'state.verified': 'verified',
-  'state.approved': 'approved',
-  'state.rejected': 'rejected',
-  'action.submit': 'Submit',
-  'action.verify': 'Verify',
-  'action.approve': 'Approve',
-  'action.reject': 'Reject',
-  'action.revise': 'Revise',
-  'role.team_leader': 'team leader',
-  'role.operations_manager': 'operations manager',
-  'role.coordinator': 'coordinator',
-  'role.defence_liaison': 'defence liaison',
-  'role.viewer': 'viewer',
-  'approver.civil_authority': 'civil authority',
-  'approver.defence': 'defence',
-  // Hazard areas.
-  'status.open': 'open',
-  'status.worked_on': 'worked on',
-  'status.closed': 'closed',
-  'status.handed_over': 'handed over',
-  'closure_reason.cancelled': 'cancelled',
-  'closure_reason.reduced': 'reduced',
-  'closure_reason.cleared': 'cleared',
-  // Values.
-  ap_mine: 'Anti-personnel mine',
-  av_mine: 'Anti-vehicle mine',
-  uxo: 'Unexploded ordnance',
-  submunition: 'Submunition',
-  ied: 'Improvised explosive device',
-  abandoned_ordnance: 'Abandoned ordnance',
-  small_arms_ammunition: 'Small arms ammunition',
-  destroyed_in_situ: 'Destroyed in situ',
-  removed: 'Removed',
-  confirmed: 'Confirmed',
-  cancelled: 'Cancelled',
-  no_evidence: 'No evidence',
-  accident: 'Accident',
-  incident: 'Incident',
-  female: 'Female',
-  male: 'Male',
-  unknown: 'Unknown',
-  injured: 'Injured',
-  killed: 'Killed',
-};
-
-const WORDS_FR: Record<keyof typeof WORDS_EN, string> = {
-  code: 'Code',
-  kind: 'Type',
-  subject: 'Zone dangereuse ou infrastructure',
-  unit: 'Équipe',
-  date: 'Date',
-  state: 'État',
-  hazard_area: 'Zone dangereuse',
-  asset: 'Infrastructure',
-  based_on_version: 'Version de la zone consultée',
-  created_by: 'Déposé par',
-  restricted: 'Accès restreint',
-  cancelled_m2: 'Annulé (m²)',
-  reduced_m2: 'Réduit (m²)',
-  cleared_m2: 'Dépollué (m²)',
-  hours: 'Heures travaillées',
-  ordnance: 'Munitions explosives trouvées',
-  category: 'Catégorie',
-  count: 'Nombre',
-  disposal: 'Traitement',
-  outcome: 'Résultat',
-  evidence: 'Éléments de preuve',
-  depth_cm: 'Profondeur de dépollution (cm)',
-  summary: 'Résumé',
-  received_by: 'Reçu par',
-  residual_risk_owner: 'Responsable du risque résiduel',
-  markers: 'Bornes',
-  label: 'Libellé',
-  lon: 'Longitude',
-  lat: 'Latitude',
-  description: 'Description',
-  victims: 'Victimes',
-  name: 'Nom',
-  age: 'Âge',
-  sex: 'Sexe',
-  injury: 'Atteinte',
-  percent_done: 'Réalisé (%)',
-  restored: 'Remis en service',
-  geometry: 'contour',
-  status: 'statut',
-  classification: 'classification',
-  area_m2: 'surface',
-  as_of: 'date de l’information',
-  'kind.daily_progress': 'Avancement quotidien',
-  'kind.non_technical_survey': 'Enquête non technique',
-  'kind.technical_survey': 'Enquête technique',
-  'kind.completion': 'Achèvement',
-  'kind.handover': 'Remise des terres',
-  'kind.incident': 'Accident ou incident',
-  'kind.reconstruction_progress': 'Avancement de la reconstruction',
-  'state.draft': 'brouillon',
-  'state.submitted': 'soumis',
-  'state.verified': 'vérifié',
-  'state.approved': 'approuvé',
-  'state.rejected': 'rejeté',
-  'action.submit': 'Soumettre',
-  'action.verify': 'Vérifier',
-  'action.approve': 'Approuver',
-  'action.reject': 'Rejeter',
-  'action.revise': 'Reprendre',
-  'role.team_leader': 'chef d’équipe',
-  'role.operations_manager': 'responsable des opérations',
-  'role.coordinator': 'coordinateur',
-  'role.defence_liaison': 'officier de liaison défense',
-  'role.viewer': 'lecteur',
-  'approver.civil_authority': 'autorité civile',
-  'approver.defence': 'défense',
-  'status.open': 'ouverte',
-  'status.worked_on': 'en cours de traitement',
-  'status.closed': 'fermée',
-  'status.handed_over': 'remise',
-  'closure_reason.cancelled': 'annulée',
-  'closure_reason.reduced': 'réduite',
-  'closure_reason.cleared': 'dépolluée',
-  ap_mine: 'Mine antipersonnel',
-  av_mine: 'Mine antivéhicule',
-  uxo: 'Munition non explosée',
-  submunition: 'Sous-munition',
-  ied: 'Engin explosif improvisé',
-  abandoned_ordnance: 'Munition abandonnée',
-  small_arms_ammunition: 'Munitions d’armes légères',
-  destroyed_in_situ: 'Détruit sur place',
-  removed: 'Enlevé',
-  confirmed: 'Confirmée',
-  cancelled: 'Annulée',
-  no_evidence: 'Aucune preuve',
-  accident: 'Accident',
-  incident: 'Incident',
-  female: 'Femme',
-  male: 'Homme',
-  unknown: 'Inconnu',
-  injured: 'Blessé',
-  killed: 'Tué',
-};
-
-const MESSAGES: Record<Lang, Record<Key, string>> = { en, fr };
+const MESSAGES: Record<Lang, Record<Key, string>> = { en: MESSAGES_EN, fr: MESSAGES_FR };
 const WORDS: Record<Lang, Record<string, string>> = { en: WORDS_EN, fr: WORDS_FR };
+/** The locale of numbers and dates: British English writes dates day first, as French does. */
+const LOCALES: Record<Lang, string> = { en: 'en-GB', fr: 'fr-FR' };
+const STORAGE_KEY = 'bonifica.lang';
 
 function pickLanguage(): Lang {
-  const chosen = localStorage.getItem('bonifica.lang');
+  const chosen = localStorage.getItem(STORAGE_KEY);
   if (chosen === 'en' || chosen === 'fr') return chosen;
   const first = (navigator.languages?.[0] ?? navigator.language ?? 'en').toLowerCase();
   return first.startsWith('fr') ? 'fr' : 'en';
 }
 
-/** The interface language. */
-export const LANG: Lang = pickLanguage();
+/** The interface language (a live binding: it changes with `setLang`). */
+export let LANG: Lang = pickLanguage();
 
-const plurals = new Intl.PluralRules(LANG);
+let plurals = new Intl.PluralRules(LOCALES[LANG]);
+let numbers = new Map<number, Intl.NumberFormat>();
+let days = dayFormat();
+let months = monthFormat();
+const listeners = new Set<() => void>();
+document.documentElement.lang = LANG;
+
+function dayFormat(): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat(LOCALES[LANG], { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+}
+
+function monthFormat(): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat(LOCALES[LANG], { month: 'short', year: 'numeric', timeZone: 'UTC' });
+}
+
+/**
+ * Chooses the interface language: remembered in this browser, set on `<html lang>`, and
+ * every view registered with `onLangChange` draws itself again.
+ */
+export function setLang(lang: Lang): void {
+  localStorage.setItem(STORAGE_KEY, lang);
+  if (lang === LANG) return;
+  LANG = lang;
+  plurals = new Intl.PluralRules(LOCALES[lang]);
+  numbers = new Map();
+  days = dayFormat();
+  months = monthFormat();
+  document.documentElement.lang = lang;
+  for (const listener of [...listeners]) listener();
+}
+
+/** Calls `listener` after each change of language; returns the function that stops it. */
+export function onLangChange(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
 
 /** The message `key` with `{name}` placeholders filled; `one|other` forms chosen by `{n}`. */
 export function t(key: Key, params: Record<string, string | number> = {}): string {
-  let text = MESSAGES[LANG][key] ?? en[key] ?? key;
+  let text = MESSAGES[LANG][key] ?? MESSAGES_EN[key] ?? key;
   if (text.includes('|')) {
     const [one, other] = text.split('|');
     text = typeof params.n === 'number' && plurals.select(params.n) === 'one' ? one : other;
   }
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    if (!(name in params)) return whole;
+    const value = params[name];
+    return typeof value === 'number' ? num(value) : value;
+  });
 }
 
 /** A field's name for a person (`cleared_m2` → "Cleared (m²)"). */
 export function label(field: string): string {
-  return WORDS[LANG][field] ?? words(field);
+  return WORDS[LANG][field] ?? spaced(field);
 }
 
 /** A value of an enumeration for a person: `option('state', 'verified')` → "verified". */
 export function option(group: string, value: unknown): string {
   const v = String(value ?? '');
-  return WORDS[LANG][`${group}.${v}`] ?? WORDS[LANG][v] ?? words(v);
+  return WORDS[LANG][`${group}.${v}`] ?? WORDS[LANG][v] ?? spaced(v);
+}
+
+/** Whether the catalogue has a word for `group.value`: an enumeration it knows. */
+export function knows(group: string, value: unknown): boolean {
+  return `${group}.${String(value)}` in WORDS[LANG];
+}
+
+/** The text with its first letter in capitals, as the language writes it. */
+export function capital(text: string): string {
+  return text.charAt(0).toLocaleUpperCase(LOCALES[LANG]) + text.slice(1);
+}
+
+/** A number in the language's conventions, with at most `digits` decimals; `–` when absent. */
+export function num(value: number | null | undefined, digits = 0): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
+  let format = numbers.get(digits);
+  if (!format) {
+    format = new Intl.NumberFormat(LOCALES[LANG], { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+    numbers.set(digits, format);
+  }
+  return format.format(value);
+}
+
+/** A share (0.25) as a percentage in the language's conventions ("25 %"). */
+export function percent(share: number, digits = 0): string {
+  if (!Number.isFinite(share)) return '–';
+  return new Intl.NumberFormat(LOCALES[LANG], { style: 'percent', maximumFractionDigits: digits }).format(share);
+}
+
+/** A calendar day (`YYYY-MM-DD`) as the language writes it ("1 Mar 2027", "1 mars 2027"); other text unchanged. */
+export function day(date: string | null | undefined): string {
+  if (!date) return '';
+  const ms = Date.parse(date.slice(0, 10));
+  return /^\d{4}-\d{2}-\d{2}/.test(date) && Number.isFinite(ms) ? days.format(ms) : date;
+}
+
+/** A month (`YYYY-MM`) as the language writes it ("Mar 2027", "mars 2027"). */
+export function month(yearMonth: string): string {
+  const ms = Date.parse(`${yearMonth.slice(0, 7)}-01`);
+  return Number.isFinite(ms) ? months.format(ms) : yearMonth;
+}
+
+/** A moment (an RFC 3339 timestamp) in the browser's time zone, date and time. */
+export function moment(at: string | null | undefined): string {
+  if (!at) return '';
+  const d = new Date(at);
+  return Number.isNaN(d.getTime()) ? at : d.toLocaleString(LOCALES[LANG], { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** A time of day now, in the language's conventions. */
+export function timeNow(): string {
+  return new Date().toLocaleTimeString(LOCALES[LANG]);
+}
+
+/** Turns `worked_on` into `worked on`, for words no catalogue has. */
+function spaced(value: string): string {
+  return value.replaceAll('_', ' ');
 }

@@ -5,6 +5,7 @@
 import { type PlanJob, cancelPlan, get, planJob, planOf, startPlan } from './api';
 import { forget, showPlan, shown } from './data';
 import { h, num } from './dom';
+import { day, moment, option, t, timeNow } from './messages';
 import { canPlan } from './session';
 
 interface Run {
@@ -28,7 +29,7 @@ export function plansPage(): HTMLElement {
   const deminers = h('input', { id: 'deminers-factor', type: 'number', step: 0.1, min: 0.1, value: 1, style: 'width:5em' });
   const workers = h('input', { id: 'workers-factor', type: 'number', step: 0.1, min: 0.1, value: 1, style: 'width:5em' });
   const extension = h('input', { id: 'contract-extension', type: 'number', step: 30, min: 0, value: 0, style: 'width:5em' });
-  const start = h('button', { id: 'start-plan', disabled: !canPlan() }, 'Start plan');
+  const start = h('button', { id: 'start-plan', disabled: !canPlan() }, t('plans.start'));
   start.addEventListener('click', async () => {
     error.textContent = '';
     try {
@@ -43,7 +44,7 @@ export function plansPage(): HTMLElement {
       const varied = scenario.name !== 'base' || scenario.deminers_factor !== 1 || scenario.workers_factor !== 1 || scenario.contract_extension_days !== 0;
       if (varied) options.scenario = scenario;
       const id = await startPlan(options);
-      runs.unshift({ id, label: `${scenario.name} (${new Date().toLocaleTimeString()})`, job: null });
+      runs.unshift({ id, label: `${scenario.name} (${timeNow()})`, job: null });
       remember();
       void poll(runs[0], render);
       render();
@@ -56,21 +57,21 @@ export function plansPage(): HTMLElement {
       h(
         'table',
         { class: 'list' },
-        h('tr', {}, h('th', {}, 'Run'), h('th', {}, 'State'), h('th', {}, 'Progress'), h('th', {}, 'Best objective'), h('th', {}, '')),
+        h('tr', {}, h('th', {}, t('plans.run')), h('th', {}, t('plans.state')), h('th', {}, t('plans.progress')), h('th', {}, t('plans.best')), h('th', {}, '')),
         ...runs.map((run) => {
           const plan = run.job ? planOf(run.job) : null;
           return h(
             'tr',
             { 'data-run': run.id, 'data-state': run.job?.state ?? 'unknown' },
             h('td', {}, run.label),
-            h('td', { class: 'state' }, run.job?.state ?? '…'),
+            h('td', { class: 'state' }, stateText(run.job)),
             h('td', {}, h('progress', { max: 1, value: run.job?.progress ?? (plan ? 1 : 0) })),
             h('td', {}, num(run.job?.best_objective, 1)),
             h(
               'td',
               {},
-              plan ? h('button', { class: 'secondary', onclick: () => showPlan(plan, run.id), 'data-open': run.id }, shown.jobId === run.id ? 'On show' : 'Show') : null,
-              run.job && !plan && !isFinal(run.job.state) ? h('button', { class: 'secondary', onclick: () => void cancelPlan(run.id).then(() => poll(run, render)) }, 'Cancel') : null,
+              plan ? showButton(shown.jobId === run.id, { class: 'secondary', onclick: () => showPlan(plan, run.id), 'data-open': run.id }) : null,
+              run.job && !plan && !isFinal(run.job.state) ? h('button', { class: 'secondary', onclick: () => void cancelPlan(run.id).then(() => poll(run, render)) }, t('plans.cancel')) : null,
             ),
           );
         }),
@@ -80,27 +81,31 @@ export function plansPage(): HTMLElement {
   };
   for (const run of runs) if (!run.job || !isFinal(run.job.state)) void poll(run, render);
   render();
-  const stored = h('div', { id: 'stored-plans' }, h('p', { class: 'muted' }, 'Loading…'));
+  const stored = h('div', { id: 'stored-plans' }, h('p', { class: 'muted' }, t('loading')));
   void storedPlans(stored, error);
   return h(
     'section',
     { class: 'page', id: 'plans' },
-    h('h2', {}, 'Plan runs'),
-    h('div', { class: 'actions' }, h('label', {}, 'Scenario ', name),
+    h('h2', {}, t('plans.title')),
+    h(
+      'div',
+      { class: 'actions' },
+      h('label', {}, `${t('plans.scenario')} `, name),
       ' ',
-      h('label', {}, 'Deminers × ', deminers),
+      h('label', {}, `${t('plans.deminers')} `, deminers),
       ' ',
-      h('label', {}, 'Workers × ', workers),
+      h('label', {}, `${t('plans.workers')} `, workers),
       ' ',
-      h('label', {}, 'Contracts + days ', extension),
+      h('label', {}, `${t('plans.extension')} `, extension),
       ' ',
-      start),
-    canPlan() ? null : h('p', { class: 'muted' }, 'Your role reads plans; a coordinator starts them.'),
+      start,
+    ),
+    canPlan() ? null : h('p', { class: 'muted' }, t('plans.read_only')),
     error,
     table,
-    h('h3', {}, 'Side by side'),
+    h('h3', {}, t('plans.side_by_side')),
     compare,
-    h('h3', {}, 'Plans stored in the region file'),
+    h('h3', {}, t('plans.stored')),
     stored,
   );
 }
@@ -127,19 +132,20 @@ async function storedPlans(box: HTMLElement, error: HTMLElement): Promise<void> 
     return;
   }
   if (!list.length) {
-    box.replaceChildren(h('p', { class: 'muted' }, 'None yet: a plan that runs to the end is saved here under its scenario name.'));
+    box.replaceChildren(h('p', { class: 'muted' }, t('plans.none_stored')));
     return;
   }
   const open = async (p: StoredPlan, button: HTMLButtonElement) => {
     button.disabled = true;
-    button.textContent = 'Opening…';
+    button.textContent = t('plans.opening');
     try {
       const plan = planOf(await planJob(p.id));
       if (plan) showPlan(plan, p.id);
-      button.textContent = plan ? 'On show' : 'No plan';
+      button.textContent = plan ? t('plans.on_show') : t('plans.no_plan');
+      button.dataset.onShow = String(plan !== null);
     } catch (err) {
       error.textContent = (err as Error).message;
-      button.textContent = 'Show';
+      button.textContent = t('plans.show');
     } finally {
       button.disabled = false;
     }
@@ -148,18 +154,22 @@ async function storedPlans(box: HTMLElement, error: HTMLElement): Promise<void> 
     h(
       'table',
       { class: 'list' },
-      h('tr', {}, h('th', {}, 'Scenario'), h('th', {}, 'Saved'), h('th', {}, 'Starts'), h('th', {}, 'Objective'), h('th', {}, 'Programme ends (P50–P90)'), h('th', {}, '')),
+      h(
+        'tr',
+        {},
+        ...[t('plans.scenario'), t('plans.saved'), t('plans.starts'), t('plans.objective'), t('plans.ends_band'), ''].map((c) => h('th', {}, c)),
+      ),
       ...list.map((p) => {
-        const button = h('button', { class: 'secondary', 'data-open-stored': p.id }, shown.jobId === p.id ? 'On show' : 'Show');
+        const button = showButton(shown.jobId === p.id, { class: 'secondary', 'data-open-stored': p.id });
         button.addEventListener('click', () => void open(p, button));
-        const ends = p.programme_end ?? 'beyond the contracts';
-        const band = p.programme_p50 || p.programme_p90 ? ` (${p.programme_p50 ?? '–'} – ${p.programme_p90 ?? '–'})` : '';
+        const ends = p.programme_end ? day(p.programme_end) : t('plans.beyond');
+        const band = p.programme_p50 || p.programme_p90 ? ` (${day(p.programme_p50) || '–'} – ${day(p.programme_p90) || '–'})` : '';
         return h(
           'tr',
           { 'data-stored': p.name },
           h('td', {}, p.name),
-          h('td', {}, p.created.slice(0, 16).replace('T', ' ')),
-          h('td', {}, p.start_date),
+          h('td', {}, moment(p.created)),
+          h('td', {}, day(p.start_date)),
           h('td', {}, num(p.objective, 1)),
           h('td', {}, ends + band),
           h('td', {}, button),
@@ -167,6 +177,18 @@ async function storedPlans(box: HTMLElement, error: HTMLElement): Promise<void> 
       }),
     ),
   );
+}
+
+/** The button that puts a plan on show; it says so (and `data-on-show`) when it is. */
+function showButton(onShow: boolean, attrs: Record<string, string | EventListener>): HTMLButtonElement {
+  return h('button', { ...attrs, 'data-on-show': String(onShow) }, onShow ? t('plans.on_show') : t('plans.show'));
+}
+
+/** A run's state in words: the job's state, or why it cannot be read. */
+function stateText(job: PlanJob | null): string {
+  if (!job) return '…';
+  if (job.state === 'unavailable') return t('plans.unavailable', { reason: job.error ?? '' });
+  return option('job', job.state);
 }
 
 function isFinal(state: string): boolean {
@@ -179,7 +201,7 @@ async function poll(run: Run, render: () => void): Promise<void> {
     try {
       run.job = await planJob(run.id);
     } catch (err) {
-      run.job = { state: `unavailable: ${(err as Error).message}` } as PlanJob;
+      run.job = { state: 'unavailable', error: (err as Error).message };
       render();
       return;
     }
@@ -199,16 +221,16 @@ function summaryCard(run: Run): HTMLElement {
   if (!plan) return h('div');
   const i = plan.indicators;
   const rows: [string, string][] = [
-    ['Objective', num(plan.objective_value, 1)],
-    ['Baseline objective', num(plan.baseline_objective ?? null, 1)],
-    ['Hazard areas released', num(i.hazards_released)],
-    ['Land released', `${num(i.released_km2, 1)} km²`],
-    ['Assets restored', num(i.assets_restored)],
-    ['Road reopened', `${num(i.road_km_reopened, 1)} km`],
-    ['Rail reopened', `${num(i.rail_km_reopened, 1)} km`],
-    ['Population with power', `${num(100 * i.power_population_share, 1)} %`],
-    ['Programme ends', i.programme_end ?? 'beyond the contracts'],
-    ['Deferred tasks', num(plan.deferred.length)],
+    [t('plans.objective'), num(plan.objective_value, 1)],
+    [t('plans.baseline'), num(plan.baseline_objective ?? null, 1)],
+    [t('counter.released'), num(i.hazards_released)],
+    [t('plans.released_km2'), `${num(i.released_km2, 1)} km²`],
+    [t('counter.restored'), num(i.assets_restored)],
+    [t('counter.road_km'), `${num(i.road_km_reopened, 1)} km`],
+    [t('counter.rail_km'), `${num(i.rail_km_reopened, 1)} km`],
+    [t('plans.power'), `${num(100 * i.power_population_share, 1)} %`],
+    [t('plans.ends'), i.programme_end ? day(i.programme_end) : t('plans.beyond')],
+    [t('plans.deferred'), num(plan.deferred.length)],
   ];
   return h('div', { class: 'card' }, h('h3', {}, run.label), h('table', { class: 'props' }, ...rows.map(([k, v]) => h('tr', {}, h('th', {}, k), h('td', {}, v)))));
 }

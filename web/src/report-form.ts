@@ -23,7 +23,7 @@ import { h, num } from './dom';
 import { clearDraft, counterClockwise, drawPolygon } from './map/draw';
 import { baseStyle, bbox, centres } from './map/layers';
 import { REGION_BOUNDS } from './map/view';
-import { label, option, t } from './messages';
+import { day, label, option, t } from './messages';
 import { type Pending, drop, flush, keep, newClientId, pending, retryable, watch } from './outbox';
 import { session } from './session';
 
@@ -231,7 +231,7 @@ export function outboxPanel(user: string): HTMLElement {
 }
 
 function refusedRow(p: Pending): HTMLElement {
-  const what = [option('kind', p.report.kind), String(p.report.date ?? '')].filter(Boolean).join(' · ');
+  const what = [option('kind', p.report.kind), day(String(p.report.date ?? ''))].filter(Boolean).join(' · ');
   return h(
     'div',
     { class: 'outbox-refused', 'data-client-id': p.client_id },
@@ -628,7 +628,7 @@ class ReportForm {
       status: option('status', a.status),
       area: num(a.area_m2),
       version: a.version,
-      date: a.as_of,
+      date: day(a.as_of),
     });
     this.hazardInfo.dataset.version = String(a.version);
     this.outline(a.geometry);

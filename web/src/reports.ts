@@ -23,7 +23,7 @@ import { forget } from './data';
 import { h, num } from './dom';
 import { baseStyle, bbox } from './map/layers';
 import { REGION_BOUNDS } from './map/view';
-import { LANG, label, option, t } from './messages';
+import { capital, day, label, moment, option, t } from './messages';
 import { KINDS, connected, outboxPanel, reportEditPage, reportFormPage } from './report-form';
 import { session } from './session';
 
@@ -189,7 +189,7 @@ function inboxTable(reports: Report[], total: number, todo: boolean): HTMLElemen
             h('td', { 'data-label': label('kind') }, option('kind', r.kind)),
             h('td', { 'data-label': label('subject') }, r.hazard_area_code ?? r.asset_code ?? '–'),
             h('td', { 'data-label': label('unit') }, r.unit_code ?? '–'),
-            h('td', { 'data-label': label('date') }, r.date),
+            h('td', { 'data-label': label('date') }, day(r.date)),
             h('td', { 'data-label': label('state') }, stateBadge(r.state)),
           ),
         ),
@@ -234,7 +234,7 @@ function summaryTable(r: Report): HTMLElement {
     ['hazard_area', r.hazard_area_code],
     ['asset', r.asset_code],
     ['unit', r.unit_code],
-    ['date', r.date],
+    ['date', day(r.date)],
     ['based_on_version', r.based_on_version === null || r.based_on_version === undefined ? null : String(r.based_on_version)],
     ['created_by', r.created_by ? `${r.created_by} · ${when(r.created_at)}` : null],
     ['restricted', r.restricted ? t('yes') : null],
@@ -446,12 +446,6 @@ async function detailMapOf(box: HTMLElement, report: Report): Promise<void> {
   });
 }
 
-function capital(text: string): string {
-  return text.charAt(0).toLocaleUpperCase(LANG) + text.slice(1);
-}
-
 function when(at: string | null | undefined): string {
-  if (!at) return '';
-  const d = new Date(at);
-  return Number.isNaN(d.getTime()) ? at : d.toLocaleString(LANG, { dateStyle: 'medium', timeStyle: 'short' });
+  return moment(at);
 }

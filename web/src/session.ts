@@ -24,7 +24,3 @@ export function canPlan(): boolean {
   return session.user?.role === 'coordinator' || session.user?.role === 'defence_liaison';
 }
 
-/** Human words for a role. */
-export function roleName(role: string): string {
-  return role.replaceAll('_', ' ');
-}

@@ -1,8 +1,10 @@
 // The summary counters and the timeline slider: moving the slider over the loaded plan's
 // dates recolours the map and recounts what is released and restored by that date.
+// `relabel` draws the same figures again in a new language.
 
 import { dateAt, dayOffset, featureId, shown, currentSummary } from './data';
 import { h, num } from './dom';
+import { day as dayText, t } from './messages';
 import { paintForDay } from './map/layers';
 import type { MapView } from './map/view';
 
@@ -10,18 +12,15 @@ export class Timeline {
   readonly root: HTMLElement;
   private readonly slider: HTMLInputElement;
   private readonly dateLabel: HTMLElement;
+  private readonly dateTitle: HTMLElement;
   private readonly sliderBox: HTMLElement;
   private readonly counters: HTMLElement;
 
   constructor(private readonly view: MapView) {
-    this.slider = h('input', { type: 'range', min: 0, max: 0, value: 0, step: 1, id: 'timeline', 'aria-label': 'Plan date' });
+    this.slider = h('input', { type: 'range', min: 0, max: 0, value: 0, step: 1, id: 'timeline', 'aria-label': t('timeline.plan_date') });
     this.dateLabel = h('span', { class: 'timeline-date', id: 'timeline-date' });
-    this.sliderBox = h(
-      'div',
-      { class: 'timeline', hidden: true },
-      h('div', { class: 'timeline-head' }, h('strong', {}, 'Plan date '), this.dateLabel),
-      this.slider,
-    );
+    this.dateTitle = h('strong', {}, t('timeline.plan_date'));
+    this.sliderBox = h('div', { class: 'timeline', hidden: true }, h('div', { class: 'timeline-head' }, this.dateTitle, ' ', this.dateLabel), this.slider);
     this.counters = h('div', { class: 'counters', id: 'counters' });
     this.root = h('div', { class: 'timeline-box' }, this.sliderBox, this.counters);
     this.slider.addEventListener('input', () => this.moveTo(Number(this.slider.value)));
@@ -44,13 +43,22 @@ export class Timeline {
     this.moveTo(0);
   }
 
+  /** Draws the slider's title and the counters again, in the language now chosen. */
+  relabel(): void {
+    this.slider.setAttribute('aria-label', t('timeline.plan_date'));
+    this.dateTitle.textContent = t('timeline.plan_date');
+    if (shown.plan) this.moveTo(shown.day);
+    else void this.recordedCounters();
+  }
+
   /** Shows day `day` of the plan on the map and in the counters. */
   moveTo(day: number): void {
     const plan = shown.plan;
     if (!plan) return;
     const date = dateAt(plan.start_date, day);
     shown.day = day;
-    this.dateLabel.textContent = date;
+    this.dateLabel.textContent = dayText(date);
+    this.dateLabel.dataset.date = date;
     this.slider.value = String(day);
     const map = this.view.map;
     if (map.getLayer('hazard-areas-fill')) paintForDay(map, day);
@@ -62,12 +70,12 @@ export class Timeline {
     const restored = plan.assets.filter((r) => r.restoration_date && r.restoration_date <= date).length;
     const month = [...plan.indicators.months].reverse().find((m) => m.month <= date.slice(0, 7));
     this.render([
-      ['released', 'Hazard areas released', `${num(released.length)} of ${num(plan.hazards.length)}`],
-      ['released-km2', 'Land released', `${num(releasedKm2, 1)} km²`],
-      ['restored', 'Assets restored', `${num(restored)} of ${num(plan.assets.length)}`],
-      ['road-km', 'Road reopened', `${num(month?.road_km_reopened ?? 0, 1)} km`],
-      ['rail-km', 'Rail reopened', `${num(month?.rail_km_reopened ?? 0, 1)} km`],
-      ['power', 'Population with power back', `${num(100 * (month?.power_population_share ?? 0), 1)} %`],
+      ['released', t('counter.released'), t('timeline.of', { done: released.length, total: plan.hazards.length })],
+      ['released-km2', t('counter.released_km2'), `${num(releasedKm2, 1)} km²`],
+      ['restored', t('counter.restored'), t('timeline.of', { done: restored, total: plan.assets.length })],
+      ['road-km', t('counter.road_km'), `${num(month?.road_km_reopened ?? 0, 1)} km`],
+      ['rail-km', t('counter.rail_km'), `${num(month?.rail_km_reopened ?? 0, 1)} km`],
+      ['power', t('counter.power'), `${num(100 * (month?.power_population_share ?? 0), 1)} %`],
     ]);
     this.counters.dataset.released = String(released.length);
   }
@@ -81,22 +89,22 @@ export class Timeline {
       const hazards = this.view.data['hazard-areas']?.features ?? [];
       const released = hazards.filter((f) => f.properties.status === 'closed' || f.properties.status === 'handed_over').length;
       const rows: [string, string, string | null][] = [
-        ['hazards', 'Hazard areas', num(s.hazard_areas ?? hazards.length)],
-        ['released', 'Released (closed or handed over)', num(released)],
-        ['open-km2', 'Open hazardous land', s.hazard_km2 ? `${num(total('open') + total('worked_on'), 1)} km²` : null],
-        ['assets', 'Assets (damaged)', s.assets === undefined ? null : `${num(s.assets)} (${num(s.damaged_assets)})`],
-        ['road-km', 'Damaged road', s.damaged_road_km === undefined ? null : `${num(s.damaged_road_km, 1)} km`],
-        ['rail-km', 'Damaged rail', s.damaged_rail_km === undefined ? null : `${num(s.damaged_rail_km, 1)} km`],
-        ['reopened-km', 'Road / rail reopened', s.reopened_road_km === undefined ? null : `${num(s.reopened_road_km, 1)} / ${num(s.reopened_rail_km ?? 0, 1)} km`],
+        ['hazards', t('counter.hazards'), num(s.hazard_areas ?? hazards.length)],
+        ['released', t('counter.released_recorded'), num(released)],
+        ['open-km2', t('counter.open_km2'), s.hazard_km2 ? `${num(total('open') + total('worked_on'), 1)} km²` : null],
+        ['assets', t('counter.assets'), s.assets === undefined ? null : `${num(s.assets)} (${num(s.damaged_assets)})`],
+        ['road-km', t('counter.damaged_road'), s.damaged_road_km === undefined ? null : `${num(s.damaged_road_km, 1)} km`],
+        ['rail-km', t('counter.damaged_rail'), s.damaged_rail_km === undefined ? null : `${num(s.damaged_rail_km, 1)} km`],
+        ['reopened-km', t('counter.reopened'), s.reopened_road_km === undefined ? null : `${num(s.reopened_road_km, 1)} / ${num(s.reopened_rail_km ?? 0, 1)} km`],
         // Roles that may not read people get no workforce counts.
-        ['workforce', 'Deminers / workers', s.deminers == null ? null : `${num(s.deminers)} / ${num(s.reconstruction_workers ?? s.workers ?? 0)}`],
-        ['units', 'Teams / crews', s.teams === undefined ? null : `${num(s.teams)} / ${num(s.crews)}`],
+        ['workforce', t('counter.workforce'), s.deminers == null ? null : `${num(s.deminers)} / ${num(s.reconstruction_workers ?? s.workers ?? 0)}`],
+        ['units', t('counter.units'), s.teams === undefined ? null : `${num(s.teams)} / ${num(s.crews)}`],
       ];
       // The server may count less than the command line does: show what it gives.
       this.render(rows.filter((r): r is [string, string, string] => r[2] !== null));
       this.counters.dataset.released = String(released);
     } catch (err) {
-      this.counters.replaceChildren(h('p', { class: 'error' }, `Summary unavailable: ${(err as Error).message}`));
+      this.counters.replaceChildren(h('p', { class: 'error' }, t('timeline.summary_error', { reason: (err as Error).message })));
     }
   }
 

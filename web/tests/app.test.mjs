@@ -28,6 +28,8 @@ describe('sign-in', () => {
   for (const role of ROLES) {
     test(`${role} signs in, sees their role, and signs out`, async () => {
       const { page, errors } = await signIn(browser, role, { waitForMap: false });
+      assert.equal(await page.getAttribute('#role', 'data-role'), role);
+      // The browser speaks English (helpers.mjs), and so does the app.
       assert.equal((await page.textContent('#role')).trim(), role.replaceAll('_', ' '));
       const session = await api(page, 'GET', '/api/session');
       assert.equal(session.status, 200);
@@ -125,8 +127,7 @@ describe('map', () => {
     await page.waitForSelector('#details');
     assert.match(await page.textContent('#details h3'), /HA-/);
     // The map carries what it draws; the rest of the record comes from the API.
-    await page.waitForSelector('#details .record-props tr');
-    assert.match(await page.textContent('#details .record-props'), /contamination/);
+    await page.waitForSelector('#details .record-props tr[data-field=contamination]');
     await page.waitForSelector('#details .history h4');
     await page.close();
   });
@@ -219,7 +220,7 @@ describe('plans, timeline, Gantt and dashboard', () => {
     const button = '#stored-plans tr[data-stored=base] button[data-open-stored]';
     await page.waitForSelector(button);
     await page.click(button);
-    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'On show', button);
+    await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.onShow === 'true', button);
     await page.click('nav a[data-page=gantt]');
     await page.waitForSelector('#gantt rect.bar');
   });
@@ -248,7 +249,7 @@ describe('forms', () => {
     // Clockwise on the map, as a person may well click them: the app winds the ring for the API.
     for (const [dx, dy] of [[-10, -10], [10, -10], [10, 10], [-10, 10]]) await page.mouse.click(cx + dx, cy + dy);
     await page.click('#draw-finish');
-    await page.waitForFunction(() => /Polygon with 4 corners/.test(document.querySelector('#draw-hint')?.textContent ?? ''));
+    await page.waitForSelector('#draw-hint[data-corners="4"]');
 
     const created = page.waitForResponse((r) => r.url().endsWith('/api/hazard-areas') && r.request().method() === 'POST');
     await page.click('#save');

@@ -8,7 +8,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_URL, api, credentials, items, launch, screenshot, signIn } from './helpers.mjs';
+import { api, apiAs, fitsInside, inside, items, launch, openAreas, outer, screenshot, signIn, smallTriangle } from './helpers.mjs';
 
 const PHONE = { width: 390, height: 844 };
 
@@ -21,40 +21,7 @@ after(async () => {
   assert.deepEqual(browser?.outside ?? [], [], 'the app must not fetch anything from outside the server');
 });
 
-// ---- Plane geometry on longitude/latitude, enough to pick polygons inside a hazard area --------
-
-const outer = (g) => (g.type === 'MultiPolygon' ? g.coordinates[0][0] : g.coordinates[0]);
-
-function inside([x, y], ring) {
-  let hit = false;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i];
-    const [xj, yj] = ring[j];
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) hit = !hit;
-  }
-  return hit;
-}
-
-function cross(o, a, b) {
-  return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
-}
-
-function segmentsCross(a, b, c, d) {
-  return cross(a, b, c) * cross(a, b, d) < 0 && cross(c, d, a) * cross(c, d, b) < 0;
-}
-
-/** Whether the closed ring `inner` lies inside the closed ring `ring` and does not cross itself. */
-function fitsInside(inner, ring) {
-  if (!inner.slice(0, -1).every((p) => inside(p, ring))) return false;
-  for (let i = 0; i + 1 < inner.length; i++) {
-    for (let j = 0; j + 1 < ring.length; j++) if (segmentsCross(inner[i], inner[i + 1], ring[j], ring[j + 1])) return false;
-    for (let k = i + 2; k + 1 < inner.length; k++) {
-      if (i === 0 && k + 2 === inner.length) continue;
-      if (segmentsCross(inner[i], inner[i + 1], inner[k], inner[k + 1])) return false;
-    }
-  }
-  return true;
-}
+// ---- A polygon inside a hazard area ------------------------------------------------------------
 
 /**
  * About half of a hazard area: its centre and the corners of the outline north of it (in
@@ -82,25 +49,6 @@ function northHalf(geometry, pull = 0.94) {
   const inRest = [c[0] + (s[0] - c[0]) * 0.5, c[1] + (s[1] - c[1]) * 0.5];
   if (!inside(inWorked, worked) || !inside(inRest, ring) || inside(inRest, worked)) return null;
   return { worked, inWorked, inRest };
-}
-
-/** A small triangle around the centre of a hazard area, or `null` when it does not fit inside. */
-function smallTriangle(geometry) {
-  const ring = outer(geometry);
-  const corners = ring.slice(0, -1);
-  const c = [corners.reduce((s, p) => s + p[0], 0) / corners.length, corners.reduce((s, p) => s + p[1], 0) / corners.length];
-  const span = Math.min(...corners.map((p) => Math.hypot(p[0] - c[0], p[1] - c[1]))) * 0.3;
-  const triangle = [[c[0] - span, c[1] - span / 2], [c[0] + span, c[1] - span / 2], [c[0], c[1] + span], [c[0] - span, c[1] - span / 2]];
-  return fitsInside(triangle, ring) ? triangle : null;
-}
-
-/** Open, unrestricted hazard areas of a workable size that the team leader can see, largest first. */
-async function openAreas(page) {
-  const answer = await api(page, 'GET', '/api/hazard-areas?status=open&page_size=1000');
-  assert.equal(answer.status, 200, JSON.stringify(answer.body));
-  return items(answer.body)
-    .filter((a) => a.status === 'open' && !a.restricted && a.area_m2 > 5_000 && a.area_m2 < 2_000_000)
-    .sort((a, b) => b.area_m2 - a.area_m2);
 }
 
 // ---- Steps ------------------------------------------------------------------------------------
@@ -373,23 +321,6 @@ describe('offline filing, validation and rejection', () => {
   });
 });
 
-/** Signs in as `role` outside the browser (its cookie stays the browser's user's); answers a request function. */
-async function outside(role) {
-  const { username, password } = credentials(role);
-  const login = await fetch(`${BASE_URL}/api/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }) });
-  assert.equal(login.status, 200);
-  const cookie = login.headers.get('set-cookie').split(';')[0];
-  const { csrf_token } = await login.json();
-  return async (method, path, body, headers = {}) => {
-    const r = await fetch(`${BASE_URL}${path}`, {
-      method,
-      headers: { Cookie: cookie, 'X-CSRF-Token': csrf_token, 'Content-Type': 'application/json', ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: r.status, body: await r.json().catch(() => null) };
-  };
-}
-
 describe('a hazard area changed while the team leader was reporting', () => {
   test('the report is refused with what changed, and filed against the current version', async () => {
     const { page, errors } = await signIn(browser, 'team_leader', { waitForMap: false });
@@ -410,7 +341,7 @@ describe('a hazard area changed while the team leader was reporting', () => {
     await page.fill('#r-hours', '1');
 
     // Meanwhile the coordinator records new evidence on the area.
-    const coordinator = await outside('coordinator');
+    const coordinator = await apiAs('coordinator');
     const record = (await coordinator('GET', `/api/hazard-areas/${area.id}`)).body;
     const edit = {
       code: record.code,

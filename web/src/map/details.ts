@@ -5,8 +5,8 @@
 
 import maplibregl, { type GeoJSONSource, type MapGeoJSONFeature } from 'maplibre-gl';
 import { ApiError, get } from '../api';
-import { h, num, words } from '../dom';
-import { option, t } from '../messages';
+import { h, num } from '../dom';
+import { capital, day, knows, label, moment, option, t } from '../messages';
 import { canEdit } from '../session';
 import type { MapView } from './view';
 
@@ -27,16 +27,17 @@ let popup: maplibregl.Popup | null = null;
 export function showDetails(view: MapView, feature: MapGeoJSONFeature, at: maplibregl.LngLat): void {
   const p = feature.properties ?? {};
   const source = feature.source === 'hazard-points' ? 'hazard-areas' : feature.source;
-  const title = [p.code, p.name].filter(Boolean).join(' · ') || 'Feature';
+  const title = [p.code, p.name].filter(Boolean).join(' · ') || t('details.feature');
+  const what = p.kind !== undefined ? option('kind', p.kind) : p.classification ?? (p.method !== undefined ? option('method', p.method) : p.trade !== undefined ? option('trade', p.trade) : source);
   popup?.remove();
   popup = new maplibregl.Popup({ maxWidth: '280px' })
     .setLngLat(at)
-    .setDOMContent(h('div', { class: 'popup' }, h('strong', {}, title), h('div', {}, words(p.kind ?? p.classification ?? p.method ?? p.trade ?? source))))
+    .setDOMContent(h('div', { class: 'popup' }, h('strong', {}, title), h('div', {}, capital(String(what)))))
     .addTo(view.map);
 
   const rows = Object.entries(p)
     .filter(([k]) => !HIDDEN.has(k))
-    .map(([k, v]) => h('tr', {}, h('th', {}, words(k)), h('td', {}, typeof v === 'number' ? num(v, 2) : words(v))));
+    .map(([k, v]) => propertyRow(k, v));
   const collection = COLLECTION[source];
   const panel = h(
     'div',
@@ -45,19 +46,41 @@ export function showDetails(view: MapView, feature: MapGeoJSONFeature, at: mapli
       'div',
       { class: 'details-head' },
       h('h3', {}, title),
-      h('button', { class: 'link', onclick: () => (panel.remove(), overlay(view.map, 'history-outline', null), overlay(view.map, 'history-released', null)), title: 'Close' }, '×'),
+      h('button', { class: 'link', onclick: () => closeDetails(view), title: t('details.close') }, '×'),
     ),
     h('table', { class: 'props' }, ...rows),
     collection && p.id ? recordRows(collection, String(p.id), new Set(Object.keys(p))) : null,
     collection && p.id && canEdit(collection)
-      ? h('a', { class: 'button', href: `#/records/${collection}/${encodeURIComponent(String(p.id))}` }, 'Edit')
+      ? h('a', { class: 'button', href: `#/records/${collection}/${encodeURIComponent(String(p.id))}` }, t('details.edit'))
       : null,
   );
-  view.side.querySelector('#details')?.remove();
-  overlay(view.map, 'history-outline', null);
-  overlay(view.map, 'history-released', null);
+  closeDetails(view);
   view.side.prepend(panel);
   if (source === 'hazard-areas' && p.id) panel.append(history(view.map, String(p.id)));
+}
+
+/** Closes the details panel, its popup and the history drawn over the map. */
+export function closeDetails(view: MapView): void {
+  view.side.querySelector('#details')?.remove();
+  popup?.remove();
+  popup = null;
+  overlay(view.map, 'history-outline', null);
+  overlay(view.map, 'history-released', null);
+}
+
+/** One property for a person: the field's name, and its value with enumerations, dates and numbers in the interface language. */
+function propertyRow(key: string, value: unknown): HTMLElement {
+  return h('tr', { 'data-field': key }, h('th', {}, capital(label(key))), h('td', {}, shownValue(key, value)));
+}
+
+function shownValue(key: string, v: unknown): string {
+  if (typeof v === 'number') return num(v, 2);
+  if (typeof v === 'boolean') return v ? t('yes') : t('no');
+  if (knows(key, v)) return option(key, v);
+  const text = String(v ?? '');
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return day(text);
+  if (/^\d{4}-\d{2}-\d{2}T/.test(text)) return moment(text);
+  return text;
 }
 
 /**
@@ -71,7 +94,7 @@ function recordRows(collection: string, id: string, shownKeys: Set<string>): HTM
     .then((record) => {
       const rows = Object.entries(record)
         .filter(([k, v]) => !shownKeys.has(k) && !HIDDEN.has(k) && v !== null && typeof v !== 'object')
-        .map(([k, v]) => h('tr', {}, h('th', {}, words(k)), h('td', {}, typeof v === 'number' ? num(v, 2) : words(v))));
+        .map(([k, v]) => propertyRow(k, v));
       table.replaceChildren(...rows);
     })
     .catch(() => table.remove());
@@ -138,7 +161,7 @@ function history(map: maplibregl.Map, id: string): HTMLElement {
       const rows = versions.map((raw, i) => {
         // A version may carry the record itself under `record` or `hazard_area`.
         const v = { ...((raw.record ?? raw.hazard_area ?? {}) as Version), ...raw };
-        const date = v.as_of ?? v.date ?? v.recorded_at ?? v.changed_at ?? '';
+        const date = day(v.as_of ?? v.date ?? v.recorded_at ?? v.changed_at ?? '');
         const state = [v.classification, v.status ? option('status', v.status) : null, v.closure_reason ? option('closure_reason', v.closure_reason) : null]
           .filter(Boolean)
           .join(' · ');
@@ -179,7 +202,7 @@ function history(map: maplibregl.Map, id: string): HTMLElement {
               'div',
               { class: 'history-reports' },
               h('h5', {}, t('history.reports')),
-              h('ul', {}, ...reports.map((r) => h('li', {}, h('a', { href: `#/reports/${encodeURIComponent(r.id)}` }, r.code), r.date ? ` · ${r.date}` : '', r.kind ? ` · ${option('kind', r.kind)}` : ''))),
+              h('ul', {}, ...reports.map((r) => h('li', {}, h('a', { href: `#/reports/${encodeURIComponent(r.id)}` }, r.code), r.date ? ` · ${day(r.date)}` : '', r.kind ? ` · ${option('kind', r.kind)}` : ''))),
             )
           ]
           : []),
@@ -211,7 +234,7 @@ function releasedList(map: maplibregl.Map, released: Released[]): HTMLElement {
         h(
           'li',
           {},
-          t('history.released_row', { date: r.released_on ?? r.date ?? '', area: num(Number(r.area_m2 ?? 0)), reason: r.reason ? option('closure_reason', r.reason) : '' }),
+          t('history.released_row', { date: day(r.released_on ?? r.date ?? ''), area: num(Number(r.area_m2 ?? 0)), reason: r.reason ? option('closure_reason', r.reason) : '' }),
           ...(r.report_code && r.report_id ? [' · ', h('a', { href: `#/reports/${encodeURIComponent(r.report_id)}` }, r.report_code)] : []),
         ),
       ),

@@ -2,6 +2,7 @@
 // or press Finish to close the ring, Escape to cancel. The draft shows in its own source.
 
 import type { GeoJSONSource, Map as MapLibreMap, MapMouseEvent } from 'maplibre-gl';
+import { t } from '../messages';
 
 export type Ring = [number, number][];
 
@@ -70,9 +71,7 @@ export function drawPolygon(
 }
 
 function hazardHint(corners: number): string {
-  return corners < 3
-    ? `Click the map to place corner ${corners + 1} of the hazard area (at least 3).`
-    : `${corners} corners. Click the first corner or press Finish to close the polygon.`;
+  return corners < 3 ? t('draw.corner', { n: corners + 1 }) : t('draw.close', { n: corners });
 }
 
 /** Clears the draft polygon. */

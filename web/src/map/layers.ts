@@ -3,26 +3,27 @@
 // glyphs are needed and nothing is fetched from outside.
 
 import type { LayerSpecification, Map as MapLibreMap, StyleSpecification } from 'maplibre-gl';
+import type { Key } from '../messages';
 import { ASSET_LINE_WIDTH, COLOURS, assetColour, hazardColour, unitPaint } from './styles';
 
-/** A toggle in the layer panel: a label and the map layers it shows or hides. */
+/** A toggle in the layer panel: its label's message and the map layers it shows or hides. */
 export interface Toggle {
   id: string;
-  label: string;
+  label: Key;
   layers: string[];
 }
 
 export const TOGGLES: Toggle[] = [
-  { id: 'region', label: 'Region outline', layers: ['regions-fill', 'regions-line'] },
-  { id: 'rivers', label: 'Rivers', layers: ['rivers-line'] },
-  { id: 'settlements', label: 'Settlements', layers: ['settlements-fill', 'settlements-circle'] },
-  { id: 'roads', label: 'Roads', layers: ['assets-roads'] },
-  { id: 'rail', label: 'Railways', layers: ['assets-rail'] },
-  { id: 'power', label: 'Power lines', layers: ['assets-power'] },
-  { id: 'assets', label: 'Other assets', layers: ['assets-points', 'assets-areas'] },
-  { id: 'hazards', label: 'Hazard areas', layers: ['hazard-areas-fill', 'hazard-areas-line', 'hazard-areas-dot'] },
-  { id: 'teams', label: 'Demining teams', layers: ['teams-circle'] },
-  { id: 'crews', label: 'Reconstruction crews', layers: ['crews-circle'] },
+  { id: 'region', label: 'toggle.region', layers: ['regions-fill', 'regions-line'] },
+  { id: 'rivers', label: 'toggle.rivers', layers: ['rivers-line'] },
+  { id: 'settlements', label: 'toggle.settlements', layers: ['settlements-fill', 'settlements-circle'] },
+  { id: 'roads', label: 'toggle.roads', layers: ['assets-roads'] },
+  { id: 'rail', label: 'toggle.rail', layers: ['assets-rail'] },
+  { id: 'power', label: 'toggle.power', layers: ['assets-power'] },
+  { id: 'assets', label: 'toggle.assets', layers: ['assets-points', 'assets-areas'] },
+  { id: 'hazards', label: 'toggle.hazards', layers: ['hazard-areas-fill', 'hazard-areas-line', 'hazard-areas-dot'] },
+  { id: 'teams', label: 'toggle.teams', layers: ['teams-circle'] },
+  { id: 'crews', label: 'toggle.crews', layers: ['crews-circle'] },
 ];
 
 /** Layers whose features open details when clicked, topmost first. */

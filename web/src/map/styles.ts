@@ -2,6 +2,7 @@
 // for assets; the legend is built from the same tables so it cannot drift from the map.
 
 import type { ExpressionSpecification } from 'maplibre-gl';
+import type { Key } from '../messages';
 
 export const COLOURS = {
   background: '#eef0ea',
@@ -23,30 +24,30 @@ export const COLOURS = {
   crew: '#08519c',
 };
 
-/** Legend rows of hazard areas: label and swatch colour. */
-export const HAZARD_LEGEND: [string, string][] = [
-  ['SHA (suspected), open', COLOURS.sha],
-  ['CHA (confirmed), open', COLOURS.cha],
-  ['worked on', COLOURS.workedOn],
-  ['closed (cancelled, reduced, cleared)', COLOURS.closed],
-  ['handed over', COLOURS.handedOver],
+/** Legend rows of hazard areas: the label's message and the swatch colour. */
+export const HAZARD_LEGEND: [Key, string][] = [
+  ['legend.sha_open', COLOURS.sha],
+  ['legend.cha_open', COLOURS.cha],
+  ['legend.worked_on', COLOURS.workedOn],
+  ['legend.closed', COLOURS.closed],
+  ['legend.handed_over', COLOURS.handedOver],
 ];
 
 /** Legend rows of assets by state. */
-export const ASSET_LEGEND: [string, string][] = [
-  ['damaged', COLOURS.damaged],
-  ['blocked by hazard areas', COLOURS.blocked],
-  ['in repair', COLOURS.inRepair],
-  ['restored', COLOURS.restored],
-  ['undamaged', COLOURS.intact],
+export const ASSET_LEGEND: [Key, string][] = [
+  ['legend.damaged', COLOURS.damaged],
+  ['legend.blocked', COLOURS.blocked],
+  ['legend.in_repair', COLOURS.inRepair],
+  ['legend.restored', COLOURS.restored],
+  ['legend.undamaged', COLOURS.intact],
 ];
 
 /** Legend rows of teams and crews: filled where they work, a ring at their base. */
-export const UNIT_LEGEND: [string, string, boolean][] = [
-  ['demining team at its task', COLOURS.team, true],
-  ['demining team at its base', COLOURS.team, false],
-  ['reconstruction crew at its task', COLOURS.crew, true],
-  ['reconstruction crew at its base', COLOURS.crew, false],
+export const UNIT_LEGEND: [Key, string, boolean][] = [
+  ['legend.team_task', COLOURS.team, true],
+  ['legend.team_base', COLOURS.team, false],
+  ['legend.crew_task', COLOURS.crew, true],
+  ['legend.crew_base', COLOURS.crew, false],
 ];
 
 /**

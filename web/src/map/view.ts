@@ -1,15 +1,17 @@
 // The map page: region, networks, hazard areas and assets from our own API on a plain
 // background, a legend with layer toggles, details and history of a clicked feature, and
-// the timeline over the loaded plan.
+// the timeline over the loaded plan. A change of language relabels the panel in place, so
+// the map keeps its view and its data.
 
 import maplibregl, { type GeoJSONSource, type MapGeoJSONFeature } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { type Feature, type FeatureCollection, type MapLayer, MAP_LAYERS } from '../api';
 import { dayOffset, featureId, layer, shown, stale } from '../data';
 import { h } from '../dom';
+import { type Key, onLangChange, t } from '../messages';
 import { CLICKABLE, TOGGLES, baseStyle, bbox, centres, paintForDay } from './layers';
 import { ASSET_LEGEND, HAZARD_LEGEND, UNIT_LEGEND } from './styles';
-import { showDetails } from './details';
+import { closeDetails, showDetails } from './details';
 import { Timeline } from '../timeline';
 
 /** The region's bounds, WGS 84: lon 33–40, lat 49–53. */
@@ -30,6 +32,8 @@ export interface MapView {
   side: HTMLElement;
   /** Sizes the map to its container; fits the region the first time it is on screen. */
   shown: () => void;
+  /** Stops following changes of language (the view is dropped). */
+  dispose: () => void;
 }
 
 let current: MapView | null = null;
@@ -62,6 +66,7 @@ export function mapView(): MapView {
     side,
     loaded: Promise.resolve(),
     reload: async () => {},
+    dispose: () => {},
     shown: () => {
       map.resize();
       if (stale.size) {
@@ -129,9 +134,17 @@ export function mapView(): MapView {
     document.body.dataset.mapLoaded = 'true';
   });
 
-  side.append(legend(map), h('ul', { class: 'error', id: 'layer-problems' }));
+  let legendBox = legend(map);
+  side.append(legendBox, h('ul', { class: 'error', id: 'layer-problems' }));
   const timeline = new Timeline(view);
   side.prepend(timeline.root);
+  view.dispose = onLangChange(() => {
+    const relabelled = legend(map);
+    legendBox.replaceWith(relabelled);
+    legendBox = relabelled;
+    timeline.relabel();
+    closeDetails(view);
+  });
   shown.listeners.push(() => {
     for (const name of ['hazard-areas', 'assets'] as const) {
       const fc = data[name];
@@ -158,49 +171,56 @@ export function mapView(): MapView {
 
 /** Forgets the map view (after sign-out). */
 export function dropMapView(): void {
+  current?.dispose();
   current?.map.remove();
   current = null;
 }
 
-/** The legend with one toggle per layer group. */
+/** The legend with one toggle per layer group, each checked while its layers show. */
 function legend(map: maplibregl.Map): HTMLElement {
-  const swatches = (rows: [string, string][]) =>
-    h('ul', { class: 'legend-rows' }, ...rows.map(([label, colour]) => h('li', {}, h('span', { class: 'swatch', style: `background:${colour}` }), label)));
-  const toggles = TOGGLES.map((t) =>
+  const swatches = (rows: [Key, string][]) =>
+    h('ul', { class: 'legend-rows' }, ...rows.map(([label, colour]) => h('li', { 'data-legend': label }, h('span', { class: 'swatch', style: `background:${colour}` }), t(label))));
+  const visible = (ids: string[]) => ids.every((id) => !map.getLayer(id) || map.getLayoutProperty(id, 'visibility') !== 'none');
+  const toggles = TOGGLES.map((toggle) =>
     h(
       'label',
       { class: 'toggle' },
       h('input', {
         type: 'checkbox',
-        checked: true,
-        'data-toggle': t.id,
+        checked: visible(toggle.layers),
+        'data-toggle': toggle.id,
         onchange: (e: Event) => {
           const on = (e.target as HTMLInputElement).checked;
-          for (const id of t.layers) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', on ? 'visible' : 'none');
+          for (const id of toggle.layers) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', on ? 'visible' : 'none');
         },
       }),
-      t.label,
+      t(toggle.label),
     ),
   );
   return h(
     'div',
     { class: 'legend', id: 'legend' },
-    h('h3', {}, 'Layers'),
+    h('h3', {}, t('legend.layers')),
     h('div', { class: 'toggles' }, ...toggles),
-    h('h3', {}, 'Hazard areas'),
+    h('h3', {}, t('legend.hazards')),
     swatches(HAZARD_LEGEND),
-    h('h3', {}, 'Assets'),
+    h('h3', {}, t('legend.assets')),
     swatches(ASSET_LEGEND),
-    h('p', { class: 'muted' }, 'Lines: roads solid, railways long dashes, power lines short dashes. Dots: bridges, substations, buildings, depots, works.'),
-    h('h3', {}, 'Teams and crews'),
+    h('p', { class: 'muted' }, t('legend.lines')),
+    h('h3', {}, t('legend.units')),
     h(
       'ul',
       { class: 'legend-rows', id: 'unit-legend' },
       ...UNIT_LEGEND.map(([label, colour, filled]) =>
-        h('li', {}, h('span', { class: 'swatch', style: `border-radius:50%;box-sizing:border-box;${filled ? `background:${colour}` : `background:#fff;border:2px solid ${colour}`}` }), label),
+        h(
+          'li',
+          { 'data-legend': label },
+          h('span', { class: 'swatch', style: `border-radius:50%;box-sizing:border-box;${filled ? `background:${colour}` : `background:#fff;border:2px solid ${colour}`}` }),
+          t(label),
+        ),
       ),
     ),
-    h('p', { class: 'muted' }, 'Placed at the current or next task of the latest stored plan; at their base when they have none.'),
+    h('p', { class: 'muted' }, t('legend.units_note')),
   );
 }
 
