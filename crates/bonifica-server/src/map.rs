@@ -143,6 +143,25 @@ fn build(state: &AppState, layer: &str, sees: bool, today: Date) -> Result<Vec<u
         "teams" | "crews" => plan_sites(state)?,
         _ => None,
     };
+    // The two heavy layers are built from a copy taken under the register's lock, so a
+    // write (an approval, say) never waits behind a layer being built.
+    if matches!(layer, "hazard-areas" | "assets") {
+        let d = state.read(|model| Dataset {
+            hazard_areas: model.data.hazard_areas.clone(),
+            assets: match layer {
+                "assets" => model.data.assets.clone(),
+                _ => Vec::new(),
+            },
+            ..Dataset::default()
+        })?;
+        let mut out = Collection::new();
+        if layer == "assets" {
+            assets(&mut out, &d, sees)?;
+        } else {
+            hazard_areas(&mut out, &d, sees);
+        }
+        return Ok(out.finish());
+    }
     state.read(|model| {
         let mut out = Collection::new();
         let d = &model.data;
@@ -174,20 +193,7 @@ fn build(state: &AppState, layer: &str, sees: bool, today: Date) -> Result<Vec<u
                     );
                 }
             }
-            "hazard-areas" => {
-                for h in d.hazard_areas.iter().filter(|h| shown(sees, *h)) {
-                    let g = Geometry::MultiPolygon(h.geometry().as_multi_polygon().clone());
-                    out.feature(
-                        &g,
-                        &json!({
-                            "id": h.id, "code": h.code.as_str(),
-                            "classification": h.classification().as_str(),
-                            "status": h.status().as_str(),
-                            "area_m2": h.area_m2().round(),
-                        }),
-                    );
-                }
-            }
+            "hazard-areas" => hazard_areas(&mut out, d, sees),
             "assets" => assets(&mut out, d, sees)?,
             "teams" | "crews" => units(&mut out, model, layer, sees, sites.as_deref(), today),
             other => {
@@ -199,6 +205,22 @@ fn build(state: &AppState, layer: &str, sees: bool, today: Date) -> Result<Vec<u
         }
         Ok(out.finish())
     })?
+}
+
+/// Hazard areas with what the map styles them by.
+fn hazard_areas(out: &mut Collection, d: &Dataset, sees: bool) {
+    for h in d.hazard_areas.iter().filter(|h| shown(sees, *h)) {
+        let g = Geometry::MultiPolygon(h.geometry().as_multi_polygon().clone());
+        out.feature(
+            &g,
+            &json!({
+                "id": h.id, "code": h.code.as_str(),
+                "classification": h.classification().as_str(),
+                "status": h.status().as_str(),
+                "area_m2": h.area_m2().round(),
+            }),
+        );
+    }
 }
 
 /// Assets with their state: `blocked` when damaged and within the gating distance of an
