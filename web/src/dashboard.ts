@@ -1,22 +1,40 @@
 // The dashboard: area released over time (planned, with the P50–P90 band), road and rail
-// reopened, population with power back, workforce utilisation, and contracts ending soon.
+// reopened, population with power back, workforce utilisation, contracts ending soon, and
+// the stored plan against what approved field reports say (progress.ts). One date, chosen at
+// the top, drives the contracts and the plan against actual.
 
 import type { Plan } from './api';
 import { barChart, lineChart } from './charts';
 import { dateAt, featureId, layer, shown, summaryAsOf } from './data';
 import { h } from './dom';
+import { t } from './messages';
+import { planVsActualCard, ratesCard } from './progress';
+
+type Card = (title: string, id: string, ...body: (Node | string)[]) => HTMLElement;
 
 export async function dashboardPage(): Promise<HTMLElement> {
-  const page = h('section', { class: 'page', id: 'dashboard' }, h('h2', {}, 'Dashboard'));
+  const asOf = h('input', { type: 'date', id: 'dashboard-as-of', value: dashboardAsOf(), required: true });
+  const hint = t('contracts.default', { hint: shown.plan ? t('contracts.hint_plan') : t('contracts.hint_today') });
+  const page = h(
+    'section',
+    { class: 'page', id: 'dashboard' },
+    h('h2', {}, t('dashboard.title')),
+    h('label', { class: 'as-of' }, `${t('contracts.as_of')} `, asOf, h('span', { class: 'muted' }, ` ${hint}`)),
+  );
   const cards = h('div', { class: 'cards' });
   page.append(cards);
-  const card = (title: string, id: string, ...body: (Node | string)[]) => h('div', { class: 'card', id }, h('h3', {}, title), ...body);
+  const card: Card = (title, id, ...body) => h('div', { class: 'card', id }, h('h3', {}, title), ...body);
 
-  cards.append(await contractsCard(card));
+  const contracts = contractsCard(card);
+  const progress = planVsActualCard(shown.plan?.name ?? null);
+  const redraw = () => Promise.all([contracts.draw(asOf.value), progress.draw(asOf.value)]);
+  asOf.addEventListener('change', () => void (asOf.value && redraw()));
+  cards.append(contracts.root, progress.root, ratesCard());
+  await redraw();
 
   const plan = shown.plan;
   if (!plan) {
-    page.insertBefore(h('p', { class: 'muted' }, 'No plan is loaded: the planned figures appear once a plan run finishes (Plans).'), cards);
+    page.insertBefore(h('p', { class: 'muted' }, t('dashboard.no_plan')), cards);
     return page;
   }
   const months = plan.indicators.months;
@@ -25,24 +43,24 @@ export async function dashboardPage(): Promise<HTMLElement> {
   const releasedKm2 = months.map((m) => (released += m.cancelled_km2 + m.reduced_km2 + m.cleared_km2));
   const band = await forecastBand(plan, labels);
   cards.append(
-    card('Area released (km², cumulative)', 'chart-released', lineChart(labels, [{ label: 'planned', colour: '#41ab5d', values: releasedKm2 }], band ?? undefined)),
+    card(t('chart.released'), 'chart-released', lineChart(labels, [{ label: t('series.planned'), colour: '#41ab5d', values: releasedKm2 }], band ?? undefined)),
     card(
-      'Road and rail reopened (km)',
+      t('chart.network'),
       'chart-network',
       lineChart(labels, [
-        { label: 'road', colour: '#e6550d', values: months.map((m) => m.road_km_reopened) },
-        { label: 'rail', colour: '#3f007d', values: months.map((m) => m.rail_km_reopened), dashed: true },
+        { label: t('series.road'), colour: '#e6550d', values: months.map((m) => m.road_km_reopened) },
+        { label: t('series.rail'), colour: '#3f007d', values: months.map((m) => m.rail_km_reopened), dashed: true },
       ]),
     ),
-    card('Population with power restored', 'chart-power', lineChart(labels, [{ label: 'share', colour: '#f0a202', values: months.map((m) => 100 * m.power_population_share) }], undefined, ' %')),
+    card(t('chart.power'), 'chart-power', lineChart(labels, [{ label: t('series.share'), colour: '#f0a202', values: months.map((m) => 100 * m.power_population_share) }], undefined, ' %')),
     card(
-      'Workforce utilisation',
+      t('chart.utilisation'),
       'chart-utilisation',
       lineChart(
         labels,
         [
-          { label: 'teams', colour: '#d7301f', values: months.map((m) => 100 * m.team_utilisation) },
-          { label: 'crews', colour: '#2b8cbe', values: months.map((m) => 100 * m.crew_utilisation) },
+          { label: t('series.teams'), colour: '#d7301f', values: months.map((m) => 100 * m.team_utilisation) },
+          { label: t('series.crews'), colour: '#2b8cbe', values: months.map((m) => 100 * m.crew_utilisation) },
         ],
         undefined,
         ' %',
@@ -53,45 +71,41 @@ export async function dashboardPage(): Promise<HTMLElement> {
 }
 
 /**
- * The day the contracts chart counts from: the plan date the timeline shows when a plan is
- * loaded (its first day until the slider moves), today otherwise.
+ * The day the dashboard counts from: the plan date the timeline shows when a plan is loaded
+ * (its first day until the slider moves), today otherwise.
  */
-export function contractsAsOf(): string {
+export function dashboardAsOf(): string {
   const plan = shown.plan;
   return plan ? dateAt(plan.start_date, shown.day) : new Date().toISOString().slice(0, 10);
 }
 
-/** Contracts ending within 30, 60 and 90 days of a date the user can change. */
-async function contractsCard(card: (title: string, id: string, ...body: (Node | string)[]) => HTMLElement): Promise<HTMLElement> {
-  const asOf = h('input', { type: 'date', id: 'contracts-as-of', value: contractsAsOf(), required: true });
+/** Contracts ending within 30, 60 and 90 days of the dashboard's date. */
+function contractsCard(card: Card): { root: HTMLElement; draw: (asOf: string) => Promise<void> } {
   const bars = h('div', { class: 'chart-box' });
-  const draw = async () => {
+  const draw = async (asOf: string) => {
     try {
-      const s = await summaryAsOf(asOf.value || undefined);
+      const s = await summaryAsOf(asOf || undefined);
       const e = s.contracts_ending;
       if (!e) {
-        bars.replaceChildren(h('p', { class: 'muted' }, 'Your role does not read contracts.'));
+        bars.replaceChildren(h('p', { class: 'muted' }, t('contracts.no_role')));
         return;
       }
       const chart = barChart(
         [
-          ['30 days', e.in_30_days],
-          ['60 days', e.in_60_days],
-          ['90 days', e.in_90_days],
+          [t('contracts.days', { n: 30 }), e.in_30_days],
+          [t('contracts.days', { n: 60 }), e.in_60_days],
+          [t('contracts.days', { n: 90 }), e.in_90_days],
         ],
         '#8e44ad',
       );
       chart.dataset.values = `${e.in_30_days},${e.in_60_days},${e.in_90_days}`;
-      chart.dataset.asOf = s.as_of ?? asOf.value;
+      chart.dataset.asOf = s.as_of ?? asOf;
       bars.replaceChildren(chart);
     } catch (err) {
-      bars.replaceChildren(h('p', { class: 'error' }, `Contracts unavailable: ${(err as Error).message}`));
+      bars.replaceChildren(h('p', { class: 'error' }, t('contracts.error', { reason: (err as Error).message })));
     }
   };
-  asOf.addEventListener('change', () => void draw());
-  await draw();
-  const hint = shown.plan ? 'the plan date on the map’s timeline' : 'today';
-  return card('Contracts ending', 'chart-contracts', h('label', { class: 'as-of' }, 'As of ', asOf, h('span', { class: 'muted' }, ` (default: ${hint})`)), bars);
+  return { root: card(t('chart.contracts'), 'chart-contracts', bars), draw };
 }
 
 /** Cumulative released km² by month at the forecast's P50 and P90 dates, when the plan has a forecast. */

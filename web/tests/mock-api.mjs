@@ -163,5 +163,23 @@ createServer(async (req, res) => {
     if (progress >= 1 && !job.result) job.result = fakePlan();
     return send(res, 200, { state: progress >= 1 ? 'done' : 'running', progress, best_objective: 1234.5, result: job.result ?? null });
   }
+  if (path === '/api/productivity') return send(res, 200, { reports_used: 0, overall_ratio: 1, by_method: {}, by_terrain: {}, by_contamination: {} });
+  if (path === '/api/plan-vs-actual') {
+    // The last finished run stands for the stored plan; no report is ever approved here.
+    const stored = [...jobs.values()].map((j) => j.result).filter(Boolean).at(-1);
+    if (!stored) return problem(res, 404, 'stored plan not found');
+    const asOf = url.searchParams.get('as_of') ?? new Date().toISOString().slice(0, 10);
+    const units = new Map();
+    for (const item of stored.items.filter((i) => i.subject.record === 'hazard_area')) {
+      const days = Math.max(1, item.finish_day - item.start_day);
+      const done = Math.min(days, Math.max(0, (Date.parse(asOf) - Date.parse(item.start)) / 86400000));
+      const u = units.get(item.unit_id) ?? { unit_id: item.unit_id, unit_code: item.unit_code, planned_m2: 0, actual_m2: 0, reports: 0, hours: 0 };
+      u.planned_m2 += (item.work * done) / days;
+      units.set(item.unit_id, u);
+    }
+    const hazard_areas = stored.hazards.map((h) => ({ hazard_area_id: h.id, code: h.code, planned_m2: 0, actual_m2: 0, planned_release: h.release_date, actual_release: null, days_late: h.release_date && h.release_date < asOf ? (Date.parse(asOf) - Date.parse(h.release_date)) / 86400000 : null }));
+    const planned = [...units.values()].reduce((sum, u) => sum + u.planned_m2, 0);
+    return send(res, 200, { plan: stored.name, as_of: asOf, planned_m2: planned, actual_m2: 0, units: [...units.values()], hazard_areas });
+  }
   return problem(res, 404, 'not found');
 }).listen(port, '127.0.0.1', () => console.log(`mock api on http://127.0.0.1:${port}`));
