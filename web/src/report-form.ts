@@ -22,7 +22,7 @@ import { layer } from './data';
 import { h, num } from './dom';
 import { clearDraft, counterClockwise, drawPolygon } from './map/draw';
 import { baseStyle, bbox, centres } from './map/layers';
-import { REGION_BOUNDS } from './map/view';
+import { REGION_BOUNDS, controlTitles } from './map/view';
 import { day, label, option, t } from './messages';
 import { type Pending, drop, flush, keep, newClientId, pending, retryable, watch } from './outbox';
 import { session } from './session';
@@ -395,6 +395,7 @@ class ReportForm {
     this.map = new maplibregl.Map({ container: canvas, style: baseStyle(), bounds: REGION_BOUNDS, attributionControl: false, maxZoom: 19 });
     formMap = this.map;
     this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+    controlTitles(canvas);
     this.map.on('load', () => void this.mapLoaded(from ? { report: from.report, refused: from.refused, errors: from.errors } : editing ? { report: { ...editing.report.body, client_id: editing.report.client_id, kind: editing.report.kind } } : null));
     this.map.on('click', (e) => this.tapped(e));
     // A read-only handle for the browser tests.

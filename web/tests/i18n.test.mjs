@@ -56,6 +56,7 @@ describe('languages', () => {
     for (const words of ['Couches', 'Zones dangereuses', 'Infrastructures', 'fermée (annulée, réduite, dépolluée)', 'Équipes de déminage', 'Équipes de reconstruction']) {
       assert.ok(legend.includes(words), `the legend says “${words}”: ${legend}`);
     }
+    assert.equal(await page.getAttribute('#map .maplibregl-ctrl-zoom-in', 'title'), 'Zoom avant');
     assert.equal(await page.isChecked('input[data-toggle=rivers]'), false);
     assert.equal(await page.evaluate(() => window.bonifica.map.getLayoutProperty('rivers-line', 'visibility')), 'none');
     // The counters are French too: thousands grouped with a narrow no-break space.
@@ -103,6 +104,7 @@ describe('languages', () => {
     assert.equal(await text(page, 'nav a[data-page=dashboard]'), 'Dashboard');
     await page.click('nav a[data-page=map]');
     await waitText(page, '#legend li[data-legend="legend.sha_open"]', 'SHA (suspected hazardous area), open');
+    assert.equal(await page.getAttribute('#map .maplibregl-ctrl-zoom-in', 'title'), 'Zoom in');
     assert.equal(await page.evaluate(() => localStorage.getItem('bonifica.lang')), 'en');
 
     // The login page has the switch too.

@@ -59,6 +59,8 @@ export const MESSAGES_EN = {
   'toggle.hazards': 'Hazard areas',
   'toggle.teams': 'Demining teams',
   'toggle.crews': 'Reconstruction crews',
+  'map.zoom_in': 'Zoom in',
+  'map.zoom_out': 'Zoom out',
   'details.feature': 'Feature',
   'details.close': 'Close',
   'details.edit': 'Edit',
@@ -487,6 +489,14 @@ export const WORDS_EN = {
   'trade.general': 'general works',
   'placed_at.task': 'its task',
   'placed_at.base': 'its base',
+  // Map layers.
+  'layer.regions': 'region',
+  'layer.rivers': 'river',
+  'layer.settlements': 'settlement',
+  'layer.hazard-areas': 'hazard area',
+  'layer.assets': 'asset',
+  'layer.teams': 'demining team',
+  'layer.crews': 'reconstruction crew',
   // Planned work.
   'activity.nts': 'non-technical survey',
   'activity.ts': 'technical survey',

@@ -28,7 +28,7 @@ export function showDetails(view: MapView, feature: MapGeoJSONFeature, at: mapli
   const p = feature.properties ?? {};
   const source = feature.source === 'hazard-points' ? 'hazard-areas' : feature.source;
   const title = [p.code, p.name].filter(Boolean).join(' · ') || t('details.feature');
-  const what = p.kind !== undefined ? option('kind', p.kind) : p.classification ?? (p.method !== undefined ? option('method', p.method) : p.trade !== undefined ? option('trade', p.trade) : source);
+  const what = p.kind !== undefined ? option('kind', p.kind) : p.classification ?? (p.method !== undefined ? option('method', p.method) : p.trade !== undefined ? option('trade', p.trade) : option('layer', source));
   popup?.remove();
   popup = new maplibregl.Popup({ maxWidth: '280px' })
     .setLngLat(at)

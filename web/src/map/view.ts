@@ -56,6 +56,7 @@ export function mapView(): MapView {
   });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
+  controlTitles(canvas);
   const data: MapView['data'] = {};
   let fitted = false;
   let regionBounds = REGION_BOUNDS;
@@ -144,6 +145,7 @@ export function mapView(): MapView {
     legendBox = relabelled;
     timeline.relabel();
     closeDetails(view);
+    controlTitles(canvas);
   });
   shown.listeners.push(() => {
     for (const name of ['hazard-areas', 'assets'] as const) {
@@ -167,6 +169,20 @@ export function mapView(): MapView {
   // A read-only handle for the browser tests and for people poking at the map in devtools.
   (window as unknown as { bonifica: unknown }).bonifica = { map, data };
   return view;
+}
+
+/** Names MapLibre's zoom buttons in the interface language (it names them in English). */
+export function controlTitles(container: HTMLElement): void {
+  const buttons: [string, Key][] = [
+    ['.maplibregl-ctrl-zoom-in', 'map.zoom_in'],
+    ['.maplibregl-ctrl-zoom-out', 'map.zoom_out'],
+  ];
+  for (const [selector, key] of buttons) {
+    const button = container.querySelector<HTMLElement>(selector);
+    if (!button) continue;
+    button.title = t(key);
+    button.setAttribute('aria-label', t(key));
+  }
 }
 
 /** Forgets the map view (after sign-out). */
