@@ -48,7 +48,7 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     let addr = SocketAddr::new(args.host, args.port);
     bonifica_server::run(&args.file, addr, |bound| {
         println!(
-            "serving {}: open http://{bound}/ (API under http://{bound}/api/)",
+            "serving {}: open http://{bound}/ (API under http://{bound}/api/; ODK Collect and KoBoCollect server URL http://{bound}/odk)",
             args.file.display()
         );
     })
