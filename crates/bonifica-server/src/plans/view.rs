@@ -109,15 +109,20 @@ fn recount(out: &mut Plan, full: &Plan, planner: &Planner, restricted: &HashSet<
         .collect();
     let ind = &mut out.indicators;
 
-    // Release work on hidden hazard areas.
-    for item in full
+    // Release work on the hazard areas left, summed again from zero in one fixed order
+    // (not subtracted), so a plan read back from the store, whose items may come in
+    // another order, gives the same figures to the last bit.
+    for m in &mut ind.months {
+        (m.cancelled_km2, m.reduced_km2, m.cleared_km2) = (0.0, 0.0, 0.0);
+    }
+    let mut visible: Vec<_> = full
         .items
         .iter()
-        .filter(|i| restricted.contains(&i.subject.id))
-    {
-        let Some(&h) = hazard_index.get(&item.subject.id) else {
-            continue;
-        };
+        .filter(|i| !restricted.contains(&i.subject.id))
+        .filter_map(|i| Some((*hazard_index.get(&i.subject.id)?, i)))
+        .collect();
+    visible.sort_by_key(|(h, i)| (*h, i.end));
+    for (h, item) in visible {
         let Some(o) = planner.instance.outcomes.get(h) else {
             continue;
         };
@@ -125,9 +130,9 @@ fn recount(out: &mut Plan, full: &Plan, planner: &Planner, restricted: &HashSet<
             continue;
         };
         match item.kind {
-            ItemKind::Nts => m.cancelled_km2 -= o.cancelled_m2 / 1e6,
-            ItemKind::Ts => m.reduced_km2 -= o.reduced_m2 / 1e6,
-            ItemKind::Clearance => m.cleared_km2 -= o.cleared_m2 / 1e6,
+            ItemKind::Nts => m.cancelled_km2 += o.cancelled_m2 / 1e6,
+            ItemKind::Ts => m.reduced_km2 += o.reduced_m2 / 1e6,
+            ItemKind::Clearance => m.cleared_km2 += o.cleared_m2 / 1e6,
             ItemKind::Repair(_) => {}
         }
     }

@@ -345,109 +345,81 @@ fn unit_parts(input: &UnitIn, model: &Model) -> Result<UnitParts, ApiError> {
     })
 }
 
-impl Resource for Team {
-    const KIND: RecordKind = RecordKind::Team;
-    const PATH: &'static str = "/api/teams";
-    const FILTERS: &'static [&'static str] = &["bbox", "kind", "organisation"];
-    type In = UnitIn;
-    type Out = UnitOut;
-    record_basics!(teams, Team);
+/// Teams and crews are the same resource but for what their `kind` names: a team's
+/// demining method, a crew's trade.
+macro_rules! unit_resource {
+    (
+        $unit:ident, $field:ident, $kind_field:ident: $kind:ident, tag: $tag:literal,
+        collection: $collection:literal, item: $item:literal,
+        list: $list:ident, get: $get:ident, create: $create:ident,
+        update: $update:ident, delete: $delete:ident,
+    ) => {
+        impl Resource for $unit {
+            const KIND: RecordKind = RecordKind::$unit;
+            const PATH: &'static str = $collection;
+            const FILTERS: &'static [&'static str] = &["bbox", "kind", "organisation"];
+            type In = UnitIn;
+            type Out = UnitOut;
+            record_basics!($field, $unit);
 
-    fn out(&self, stamp: &Stamp) -> UnitOut {
-        UnitOut {
-            id: self.id,
-            code: self.code.to_string(),
-            region_id: self.region_id,
-            organisation_id: self.organisation_id,
-            name: self.name.clone(),
-            kind: self.method.as_str().to_string(),
-            members: self.members.clone(),
-            base: point_json(self.base),
-            version: stamp.version,
+            fn out(&self, stamp: &Stamp) -> UnitOut {
+                UnitOut {
+                    id: self.id,
+                    code: self.code.to_string(),
+                    region_id: self.region_id,
+                    organisation_id: self.organisation_id,
+                    name: self.name.clone(),
+                    kind: self.$kind_field.as_str().to_string(),
+                    members: self.members.clone(),
+                    base: point_json(self.base),
+                    version: stamp.version,
+                }
+            }
+            fn build(
+                input: UnitIn,
+                id: Uuid,
+                code: Code,
+                _: Option<&$unit>,
+                model: &Model,
+            ) -> Result<$unit, ApiError> {
+                let parts = unit_parts(&input, model)?;
+                Ok($unit {
+                    id,
+                    code,
+                    region_id: parts.region_id,
+                    organisation_id: parts.organisation_id,
+                    name: input.name,
+                    $kind_field: word("kind", &input.kind, $kind::parse, $kind::words)?,
+                    members: parts.members,
+                    base: parts.base,
+                })
+            }
+            fn matches(&self, f: &Filters) -> bool {
+                meets(&f.bbox, &self.base)
+                    && f.kind
+                        .as_deref()
+                        .is_none_or(|k| k == self.$kind_field.as_str())
+                    && f.organisation.is_none_or(|o| o == self.organisation_id)
+            }
         }
-    }
-    fn build(
-        input: UnitIn,
-        id: Uuid,
-        code: Code,
-        _: Option<&Team>,
-        model: &Model,
-    ) -> Result<Team, ApiError> {
-        let parts = unit_parts(&input, model)?;
-        Ok(Team {
-            id,
-            code,
-            region_id: parts.region_id,
-            organisation_id: parts.organisation_id,
-            name: input.name,
-            method: word("kind", &input.kind, Method::parse, Method::words)?,
-            members: parts.members,
-            base: parts.base,
-        })
-    }
-    fn matches(&self, f: &Filters) -> bool {
-        meets(&f.bbox, &self.base)
-            && f.kind.as_deref().is_none_or(|k| k == self.method.as_str())
-            && f.organisation.is_none_or(|o| o == self.organisation_id)
-    }
+
+        crud_handlers! {
+            resource: $unit, input: UnitIn, output: UnitOut, tag: $tag,
+            collection: $collection, item: $item,
+            list: $list, get: $get, create: $create, update: $update, delete: $delete,
+        }
+    };
 }
 
-crud_handlers! {
-    resource: Team, input: UnitIn, output: UnitOut, tag: "teams",
+unit_resource! {
+    Team, teams, method: Method, tag: "teams",
     collection: "/api/teams", item: "/api/teams/{id}",
     list: teams_list, get: teams_get, create: teams_create,
     update: teams_update, delete: teams_delete,
 }
 
-impl Resource for Crew {
-    const KIND: RecordKind = RecordKind::Crew;
-    const PATH: &'static str = "/api/crews";
-    const FILTERS: &'static [&'static str] = &["bbox", "kind", "organisation"];
-    type In = UnitIn;
-    type Out = UnitOut;
-    record_basics!(crews, Crew);
-
-    fn out(&self, stamp: &Stamp) -> UnitOut {
-        UnitOut {
-            id: self.id,
-            code: self.code.to_string(),
-            region_id: self.region_id,
-            organisation_id: self.organisation_id,
-            name: self.name.clone(),
-            kind: self.trade.as_str().to_string(),
-            members: self.members.clone(),
-            base: point_json(self.base),
-            version: stamp.version,
-        }
-    }
-    fn build(
-        input: UnitIn,
-        id: Uuid,
-        code: Code,
-        _: Option<&Crew>,
-        model: &Model,
-    ) -> Result<Crew, ApiError> {
-        let parts = unit_parts(&input, model)?;
-        Ok(Crew {
-            id,
-            code,
-            region_id: parts.region_id,
-            organisation_id: parts.organisation_id,
-            name: input.name,
-            trade: word("kind", &input.kind, Trade::parse, Trade::words)?,
-            members: parts.members,
-            base: parts.base,
-        })
-    }
-    fn matches(&self, f: &Filters) -> bool {
-        meets(&f.bbox, &self.base)
-            && f.kind.as_deref().is_none_or(|k| k == self.trade.as_str())
-            && f.organisation.is_none_or(|o| o == self.organisation_id)
-    }
-}
-
-crud_handlers! {
-    resource: Crew, input: UnitIn, output: UnitOut, tag: "crews",
+unit_resource! {
+    Crew, crews, trade: Trade, tag: "crews",
     collection: "/api/crews", item: "/api/crews/{id}",
     list: crews_list, get: crews_get, create: crews_create,
     update: crews_update, delete: crews_delete,
