@@ -114,8 +114,14 @@ impl RawUser {
     }
 }
 
-/// Records a session for `user_id` until `expires_at` (UTC, RFC 3339).
+/// Records a session for `user_id` until `expires_at` (UTC, RFC 3339), and forgets the
+/// sessions that have expired, so the table holds only sessions that may still be used.
 pub fn create_session(conn: &Connection, session: &Session) -> Result<(), StoreError> {
+    conn.execute(
+        "DELETE FROM bonifica_sessions WHERE julianday(expires_at) < julianday('now')",
+        [],
+    )
+    .ctx(|| "forgetting expired sessions".to_string())?;
     conn.execute(
         "INSERT INTO bonifica_sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
          VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?4)",

@@ -287,7 +287,7 @@ impl GeoPackage {
         accounts::users(&self.conn)
     }
 
-    /// Records a browser session.
+    /// Records a browser session and forgets the expired ones.
     pub fn create_session(&mut self, session: &Session) -> Result<(), StoreError> {
         accounts::create_session(&self.conn, session)
     }

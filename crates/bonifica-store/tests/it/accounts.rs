@@ -50,6 +50,36 @@ fn users_sessions_and_tokens_are_kept_and_found() {
 }
 
 #[test]
+fn a_new_session_forgets_the_expired_ones() {
+    let (_dir, mut store) = new_store();
+    let user = store.add_user(&viewer()).expect("adds");
+    let session = |hash: &str, expires_at: &str| Session {
+        token_hash: hash.to_string(),
+        user_id: user.id,
+        csrf_token: "csrf".to_string(),
+        expires_at: expires_at.to_string(),
+    };
+    let expired = session("old", "2020-01-01T00:00:00.123456+00:00");
+    let live = session("live", "2099-01-01T00:00:00+00:00");
+    store.create_session(&expired).expect("creates");
+    store.create_session(&live).expect("creates");
+    assert_eq!(
+        store.session("old").expect("reads"),
+        None,
+        "expired, forgotten"
+    );
+    assert_eq!(store.session("live").expect("reads"), Some(live));
+
+    store
+        .create_session(&session("new", "2099-02-01T00:00:00Z"))
+        .expect("creates");
+    assert!(
+        store.session("live").expect("reads").is_some(),
+        "still valid, kept"
+    );
+}
+
+#[test]
 fn account_tables_are_not_gis_layers() {
     let (dir, mut store) = new_store();
     store.add_user(&viewer()).expect("adds");
