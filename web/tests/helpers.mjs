@@ -4,7 +4,7 @@
 // passes in the environment.
 
 import { chromium } from 'playwright-core';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -40,6 +40,8 @@ const CHROMIUM_ARGS = [
   // WebGL without a GPU: MapLibre needs it, SwiftShader provides it.
   '--use-angle=swiftshader',
   '--enable-unsafe-swiftshader',
+  // No host but the server's resolves: nothing can leave the machine even if the app tried.
+  `--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE ${new URL(BASE_URL).hostname}`,
 ];
 
 /** A fresh Chromium with its own profile; close it with `browser.close()`. */
@@ -53,15 +55,20 @@ export async function launch() {
     // The browser's own language decides the app's until someone chooses: English here.
     locale: 'en-GB',
   });
-  // Any request leaving the server under test is a bug: the app must work offline.
+  // Any request leaving the server under test is a bug: the app must work offline. The
+  // requests are watched, not intercepted: interception would slow every request and turn
+  // the browser's cache off, and the host resolver rules above already stop them.
   const outside = [];
-  await context.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url.startsWith(BASE_URL) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+  context.on('request', (request) => {
+    const url = request.url();
+    if (url.startsWith(BASE_URL) || url.startsWith('data:') || url.startsWith('blob:')) return;
     outside.push(url);
-    return route.abort();
   });
-  return { context, outside, close: () => context.close() };
+  const close = async () => {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  };
+  return { context, outside, close };
 }
 
 /** Opens the app in a new page, signs in as `role` and waits for the map to load. */
