@@ -1,11 +1,13 @@
 //! `bonifica audit verify`: walks a region file's audit log and says whether its hash
-//! chain holds, or names the first entry that does not (exit code 5).
+//! chain holds, or names the first entry that does not (exit code 5). Anchors taken from
+//! earlier runs and kept outside the file catch a log rewritten consistently, head
+//! included.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use bonifica_store::{GeoPackage, StoreError};
+use bonifica_store::{AuditAnchor, AuditProblem, GeoPackage, StoreError};
 
 use crate::exit::Failure;
 
@@ -13,13 +15,17 @@ use crate::exit::Failure;
 pub struct VerifyArgs {
     /// The region file whose audit log to check.
     pub region_file: PathBuf,
+    /// An entry's `SEQ:HASH` as an earlier run printed it, kept outside the file: the log
+    /// must still hold it. Repeat for several.
+    #[arg(long = "anchor", value_name = "SEQ:HASH")]
+    pub anchors: Vec<AuditAnchor>,
 }
 
 /// `bonifica audit verify FILE`.
 pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     let file = args.region_file.display();
     let store = GeoPackage::open(&args.region_file).with_context(|| format!("opening {file}"))?;
-    match store.verify_audit() {
+    match store.verify_audit_anchored(&args.anchors) {
         Ok(check) => {
             let entries = match check.entries {
                 1 => "1 entry".to_string(),
@@ -29,10 +35,28 @@ pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
                 "audit log of {file}: {entries}, chain intact, head {}",
                 check.head
             );
+            if !args.anchors.is_empty() {
+                let n = args.anchors.len();
+                println!("{n} anchor{} held", if n == 1 { "" } else { "s" });
+            }
+            if check.entries > 0 {
+                println!(
+                    "anchor {}:{} (keep it outside this file; --anchor checks it later)",
+                    check.entries, check.head
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(broken @ StoreError::AuditBroken { .. }) => {
-            Err(Failure::Violations(format!("{file}: {broken}; the chain is broken")).into())
+            let verdict = match &broken {
+                StoreError::AuditBroken {
+                    problem:
+                        AuditProblem::AnchorMissing { .. } | AuditProblem::AnchorMismatch { .. },
+                    ..
+                } => "the chain holds, but it is not the log that was anchored",
+                _ => "the chain is broken",
+            };
+            Err(Failure::Violations(format!("{file}: {broken}; {verdict}")).into())
         }
         Err(other) => Err(other).with_context(|| format!("reading the audit log of {file}")),
     }

@@ -75,6 +75,59 @@ pub struct AuditCheck {
     pub head: String,
 }
 
+/// An entry's sequence number and hash written down outside the region file (printed by
+/// `bonifica audit verify`, kept in a signed report, a ticket or an e-mail), written
+/// `SEQ:HASH`. A chain rewritten consistently from its first entry on, head included,
+/// still holds; it no longer holds an anchor taken before the rewrite.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditAnchor {
+    pub seq: u64,
+    pub hash: String,
+}
+
+impl std::fmt::Display for AuditAnchor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.seq, self.hash)
+    }
+}
+
+impl std::str::FromStr for AuditAnchor {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let (seq, hash) = text
+            .split_once(':')
+            .ok_or_else(|| format!("{text:?} is not SEQ:HASH"))?;
+        let seq: u64 = seq
+            .parse()
+            .ok()
+            .filter(|&n| n > 0)
+            .ok_or_else(|| format!("{seq:?} is not an entry number (1 or more)"))?;
+        let hash = hash.to_ascii_lowercase();
+        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(format!("{hash:?} is not a SHA-256 hash (64 hex digits)"));
+        }
+        Ok(AuditAnchor { seq, hash })
+    }
+}
+
+impl AuditAnchor {
+    /// Whether `entry`, the log's entry at the anchor's sequence number (`None` when the
+    /// log has none), is the anchored one.
+    pub fn check(&self, entry: Option<&AuditEntry>) -> Result<(), AuditProblem> {
+        match entry {
+            None => Err(AuditProblem::AnchorMissing {
+                anchored: self.hash.clone(),
+            }),
+            Some(e) if e.hash != self.hash => Err(AuditProblem::AnchorMismatch {
+                anchored: self.hash.clone(),
+                found: e.hash.clone(),
+            }),
+            Some(_) => Ok(()),
+        }
+    }
+}
+
 /// What is wrong with an entry of the audit log; [`crate::StoreError::AuditBroken`] names
 /// the entry.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -104,6 +157,18 @@ pub enum AuditProblem {
     /// The head beside the log is missing.
     #[error("the log's recorded head is missing")]
     NoHead,
+    /// An anchor names an entry the log no longer has.
+    #[error(
+        "it was anchored with hash {anchored} but the log no longer has it: the log was cut \
+         short and its head rewritten"
+    )]
+    AnchorMissing { anchored: String },
+    /// The entry an anchor names has another hash now.
+    #[error(
+        "it was anchored with hash {anchored} but its hash is now {found}: the log was \
+         rewritten up to this entry"
+    )]
+    AnchorMismatch { anchored: String, found: String },
 }
 
 fn unlinked(follows: Option<u64>) -> String {
@@ -169,5 +234,44 @@ mod tests {
             edit(&mut e);
             assert_ne!(e.expected_hash(), base, "{e:?}");
         }
+    }
+
+    #[test]
+    fn anchors_read_as_seq_colon_hash() {
+        let hash = "AB".repeat(32);
+        let anchor: AuditAnchor = format!("12:{hash}").parse().expect("reads");
+        assert_eq!(anchor.seq, 12);
+        assert_eq!(anchor.hash, "ab".repeat(32), "hex is kept in lower case");
+        assert_eq!(anchor.to_string(), format!("12:{}", "ab".repeat(32)));
+        let bad = [
+            "12".to_string(),
+            format!("0:{hash}"),
+            format!("x:{hash}"),
+            "3:abc".to_string(),
+        ];
+        for bad in bad {
+            assert!(bad.parse::<AuditAnchor>().is_err(), "{bad:?} read");
+        }
+    }
+
+    #[test]
+    fn an_anchor_holds_only_its_own_entry() {
+        let mut e = entry();
+        e.hash = e.expected_hash();
+        let anchor = AuditAnchor {
+            seq: 1,
+            hash: e.hash.clone(),
+        };
+        assert_eq!(anchor.check(Some(&e)), Ok(()));
+        assert!(matches!(
+            anchor.check(None),
+            Err(AuditProblem::AnchorMissing { .. })
+        ));
+        e.actor = "somebody else".to_string();
+        e.hash = e.expected_hash();
+        assert!(matches!(
+            anchor.check(Some(&e)),
+            Err(AuditProblem::AnchorMismatch { .. })
+        ));
     }
 }

@@ -43,9 +43,95 @@ fn a_demo_file_has_an_intact_chain() {
         stdout.starts_with("audit log of r.gpkg: 1 entry, chain intact, head "),
         "{stdout}"
     );
-    let head = stdout.trim_end().rsplit(' ').next().unwrap();
+    let first = stdout.lines().next().unwrap();
+    let head = first.rsplit(' ').next().unwrap();
     assert_eq!(head.len(), 64, "{stdout}");
     assert!(head.chars().all(|c| c.is_ascii_hexdigit()), "{stdout}");
+    assert!(
+        stdout.contains(&format!("\nanchor 1:{head} (keep it outside this file")),
+        "{stdout}"
+    );
+}
+
+/// The anchor `bonifica audit verify` prints for the file's only entry.
+fn anchor_of(dir: &Path) -> String {
+    let out = bonifica(dir, &["audit", "verify", "r.gpkg"]);
+    let (stdout, _) = text(&out);
+    let line = stdout.lines().find(|l| l.starts_with("anchor ")).unwrap();
+    line.split(' ').nth(1).unwrap().to_string()
+}
+
+#[test]
+fn an_anchor_holds_while_the_log_is_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    small_demo(dir.path());
+    let anchor = anchor_of(dir.path());
+    let out = bonifica(
+        dir.path(),
+        &["audit", "verify", "r.gpkg", "--anchor", &anchor],
+    );
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("\n1 anchor held\n"), "{stdout}");
+}
+
+#[test]
+fn a_log_rewritten_with_its_head_passes_the_walk_but_not_its_anchor() {
+    let dir = tempfile::tempdir().unwrap();
+    small_demo(dir.path());
+    let anchor = anchor_of(dir.path());
+
+    // Edit the entry, then recompute its hash and the head, as someone with the file and
+    // this source code could: the chain alone holds again.
+    let conn = rusqlite::Connection::open(dir.path().join("r.gpkg")).unwrap();
+    conn.execute(
+        "UPDATE audit_log SET actor = 'somebody else' WHERE seq = 1",
+        [],
+    )
+    .unwrap();
+    let store = bonifica_store::GeoPackage::open(&dir.path().join("r.gpkg")).unwrap();
+    let mut entry = store.audit_entries(0, 1).unwrap().pop().unwrap();
+    drop(store);
+    entry.hash = entry.expected_hash();
+    conn.execute(
+        "UPDATE audit_log SET hash = ?1 WHERE seq = 1",
+        [&entry.hash],
+    )
+    .unwrap();
+    conn.execute("UPDATE audit_head SET hash = ?1", [&entry.hash])
+        .unwrap();
+    drop(conn);
+
+    let walk = bonifica(dir.path(), &["audit", "verify", "r.gpkg"]);
+    assert_eq!(walk.status.code(), Some(0), "{:?}", text(&walk));
+
+    let out = bonifica(
+        dir.path(),
+        &["audit", "verify", "r.gpkg", "--anchor", &anchor],
+    );
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(5), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("r.gpkg: audit log entry 1: it was anchored with hash ")
+            && stderr.contains("the log was rewritten up to this entry"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_malformed_anchor_is_refused_with_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    small_demo(dir.path());
+    let out = bonifica(
+        dir.path(),
+        &["audit", "verify", "r.gpkg", "--anchor", "3:abc"],
+    );
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("is not a SHA-256 hash (64 hex digits)"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -257,6 +257,27 @@ impl GeoPackage {
         audit::verify(&self.conn)
     }
 
+    /// [`GeoPackage::verify_audit`], then checks that the log still holds each anchor
+    /// taken earlier: a log rewritten consistently, head included, passes the walk but not
+    /// an anchor taken before the rewrite. The first anchor that does not hold is
+    /// [`StoreError::AuditBroken`] at the anchored entry.
+    pub fn verify_audit_anchored(
+        &self,
+        anchors: &[crate::AuditAnchor],
+    ) -> Result<AuditCheck, StoreError> {
+        let check = audit::verify(&self.conn)?;
+        for anchor in anchors {
+            let entry = audit::entries(&self.conn, anchor.seq - 1, 1)?.pop();
+            anchor
+                .check(entry.as_ref())
+                .map_err(|problem| StoreError::AuditBroken {
+                    seq: anchor.seq,
+                    problem,
+                })?;
+        }
+        Ok(check)
+    }
+
     /// Up to `limit` audit entries after sequence number `after_seq` (0 for the first),
     /// in order.
     pub fn audit_entries(
