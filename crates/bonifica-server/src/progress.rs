@@ -283,6 +283,9 @@ pub struct AuditParams {
     pub after: Option<u64>,
     /// At most this many entries, 1 to 1000 (default 100).
     pub limit: Option<usize>,
+    /// `SEQ:HASH`, an anchor an earlier answer gave: the log must still hold that entry
+    /// with that hash (409 when it does not).
+    pub anchor: Option<String>,
 }
 
 /// One audit log entry.
@@ -307,8 +310,11 @@ pub struct AuditOut {
     pub entries: Vec<AuditEntryOut>,
     /// Entries in the whole log.
     pub total: u64,
-    /// The hash at the head of the chain (quote it elsewhere to anchor the log).
+    /// The hash at the head of the chain.
     pub head: String,
+    /// `SEQ:HASH` of the head: keep it outside Bonifica and pass it back as `anchor`
+    /// (or to `bonifica audit verify --anchor`) to show the log was not rewritten since.
+    pub anchor: String,
 }
 
 /// The audit log: who changed what and when, before and after, hash-chained. For the
@@ -332,9 +338,17 @@ pub async fn audit_get(
         return Err(ApiError::field("limit", "must be 1 to 1000"));
     }
     let after = params.after.unwrap_or(0);
+    let anchors = params
+        .anchor
+        .as_deref()
+        .map(str::parse::<bonifica_store::AuditAnchor>)
+        .transpose()
+        .map_err(|e| ApiError::field("anchor", e))?
+        .into_iter()
+        .collect::<Vec<_>>();
     let (check, rows) = state
         .with_store(move |store| {
-            let check = store.verify_audit().map_err(|e| {
+            let check = store.verify_audit_anchored(&anchors).map_err(|e| {
                 ApiError::field_status(axum::http::StatusCode::CONFLICT, "audit_log", e.to_string())
             })?;
             Ok((check, store.audit_entries(after, limit)?))
@@ -357,6 +371,7 @@ pub async fn audit_get(
             })
             .collect(),
         total: check.entries,
+        anchor: format!("{}:{}", check.entries, check.head),
         head: check.head,
     }))
 }

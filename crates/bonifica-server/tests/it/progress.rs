@@ -24,7 +24,51 @@ async fn the_audit_log_is_for_the_coordinator_and_the_defence_liaison_and_its_ch
         assert!(entries.len() <= 5);
         assert_eq!(entries[0]["seq"], 1);
         assert!(reply.body["total"].as_u64().unwrap() >= entries.len() as u64);
-        assert_eq!(reply.body["head"].as_str().unwrap().len(), 64);
+        let head = reply.body["head"].as_str().unwrap();
+        assert_eq!(head.len(), 64);
+        let anchor = reply.body["anchor"].as_str().unwrap().to_string();
+        assert_eq!(anchor, format!("{}:{head}", reply.body["total"]));
+
+        // The anchor holds while the log is the same; another hash at that entry does not.
+        let held = send(
+            &app.router,
+            Some(role),
+            "GET",
+            &format!("/api/audit?limit=1&anchor={anchor}"),
+            None,
+            &[],
+        )
+        .await;
+        assert_eq!(held.status, 200, "{}", held.body);
+        let (seq, _) = anchor.split_once(':').unwrap();
+        let other = send(
+            &app.router,
+            Some(role),
+            "GET",
+            &format!("/api/audit?limit=1&anchor={seq}:{}", "0".repeat(64)),
+            None,
+            &[],
+        )
+        .await;
+        assert_eq!(other.status, 409, "{}", other.body);
+        assert!(
+            other.body["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("the log was rewritten up to this entry"),
+            "{}",
+            other.body
+        );
+        let malformed = send(
+            &app.router,
+            Some(role),
+            "GET",
+            "/api/audit?anchor=12",
+            None,
+            &[],
+        )
+        .await;
+        assert_eq!(malformed.status, 422, "{}", malformed.body);
     }
     for role in [Role::OperationsManager, Role::TeamLeader, Role::Viewer] {
         let reply = send(&app.router, Some(role), "GET", "/api/audit", None, &[]).await;
