@@ -98,6 +98,10 @@ pub struct ReportQuery {
     pub limit: Option<usize>,
     /// Skip this many first.
     pub offset: usize,
+    /// Only the reports after this one in the list's order (newest first): the next page
+    /// after a page that ended with it. A report filed later, or changed since, does not
+    /// shift the pages. An unknown id gives no reports.
+    pub after_report: Option<Uuid>,
 }
 
 /// A piece of land released from a hazard area by an approved report.

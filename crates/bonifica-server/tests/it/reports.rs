@@ -1141,20 +1141,49 @@ async fn the_inbox_is_newest_first_filtered_and_paged() {
     }
     let newest_first: Vec<String> = codes.iter().rev().cloned().collect();
     assert_eq!(seen, newest_first);
+
+    // A report filed between two pages does not shift them: the next page goes on from
+    // where the first ended.
+    let first = get(&app, Role::Coordinator, "/api/reports?page_size=2").await;
+    filed(
+        &app,
+        Role::TeamLeader,
+        &daily_progress(area, &square_inside(area, 9.0), true),
+    )
+    .await;
+    let second = get(
+        &app,
+        Role::Coordinator,
+        first.body["next"].as_str().unwrap(),
+    )
+    .await;
+    let page_codes = |page: &serde_json::Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(page_codes(&first.body), newest_first[..2]);
+    assert_eq!(page_codes(&second.body), newest_first[2..4]);
+    assert_eq!(second.body["total"], 6, "the total counts the new report");
     let submitted = get(&app, Role::Coordinator, "/api/reports?state=submitted").await;
-    assert_eq!(submitted.body["total"], 3);
+    assert_eq!(submitted.body["total"], 4);
     let by_area = get(
         &app,
         Role::Coordinator,
         &format!("/api/reports?hazard_area={}", area.code),
     )
     .await;
-    assert_eq!(by_area.body["total"], 5);
+    assert_eq!(by_area.body["total"], 6);
     for bad in [
         "state=lost",
         "colour=red",
         "page_size=0",
         "hazard_area=HA-99999",
+        "page_token=nope",
+        "page_token=00000000-0000-0000-0000-000000000000",
     ] {
         let reply = get(&app, Role::Coordinator, &format!("/api/reports?{bad}")).await;
         assert_eq!(reply.status, 400, "{bad}: {}", reply.body);

@@ -214,6 +214,11 @@ impl GeoPackage {
         reports::list(&self.conn, query)
     }
 
+    /// How many reports pass the query's filters, whatever its page.
+    pub fn count_reports(&self, query: &ReportQuery) -> Result<u64, StoreError> {
+        reports::count(&self.conn, query)
+    }
+
     /// A report's transitions, oldest first.
     pub fn report_transitions(&self, id: Uuid) -> Result<Vec<TransitionRow>, StoreError> {
         reports::transitions(&self.conn, id)

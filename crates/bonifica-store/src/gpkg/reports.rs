@@ -261,6 +261,32 @@ pub fn by_client_id(conn: &Connection, client_id: &str) -> Result<Option<ReportR
 
 /// Reports that pass the query's filters, newest first.
 pub fn list(conn: &Connection, q: &ReportQuery) -> Result<Vec<ReportRow>, StoreError> {
+    let (filter, params) = list_filter(q);
+    let limit = q.limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+    let offset = i64::try_from(q.offset).unwrap_or(i64::MAX);
+    let sql = format!(
+        "SELECT {COLUMNS} FROM reports WHERE {filter} \
+         ORDER BY created_at DESC, rowid DESC LIMIT {limit} OFFSET {offset}"
+    );
+    select(conn, &sql, params)
+}
+
+/// How many reports pass the query's filters (its page, `after_report` included, aside).
+pub fn count(conn: &Connection, q: &ReportQuery) -> Result<u64, StoreError> {
+    let (filter, params) = list_filter(&ReportQuery {
+        after_report: None,
+        ..q.clone()
+    });
+    conn.prepare_cached(&format!("SELECT COUNT(*) FROM reports WHERE {filter}"))
+        .and_then(|mut stmt| {
+            stmt.query_row(rusqlite::params_from_iter(params), |r| r.get::<_, i64>(0))
+        })
+        .map(|n| u64::try_from(n).unwrap_or(0))
+        .ctx(|| "counting reports".to_string())
+}
+
+/// The `WHERE` clause of a report query and its parameters.
+fn list_filter(q: &ReportQuery) -> (String, Vec<Value>) {
     let mut filter = vec!["1 = 1".to_string()];
     let mut params: Vec<Value> = Vec::new();
     let mut and = |column: &str, value: Option<String>| {
@@ -277,14 +303,14 @@ pub fn list(conn: &Connection, q: &ReportQuery) -> Result<Vec<ReportRow>, StoreE
     if !q.include_restricted {
         filter.push("restricted = 0".to_string());
     }
-    let limit = q.limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
-    let offset = i64::try_from(q.offset).unwrap_or(i64::MAX);
-    let sql = format!(
-        "SELECT {COLUMNS} FROM reports WHERE {} \
-         ORDER BY created_at DESC, rowid DESC LIMIT {limit} OFFSET {offset}",
-        filter.join(" AND ")
-    );
-    select(conn, &sql, params)
+    if let Some(after) = q.after_report {
+        params.push(Value::Text(after.to_string()));
+        filter.push(format!(
+            "(created_at, rowid) < (SELECT created_at, rowid FROM reports WHERE id = ?{})",
+            params.len()
+        ));
+    }
+    (filter.join(" AND "), params)
 }
 
 /// The transitions of a report, in order.

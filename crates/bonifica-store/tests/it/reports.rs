@@ -454,6 +454,42 @@ fn reports_are_listed_newest_first_with_filters_and_restricted_ones_hidden() {
         })
         .is_empty()
     );
+
+    // Pages by key: after a report, the ones filed before it, whatever the others do.
+    let after = |id| ReportQuery {
+        after_report: Some(id),
+        ..everything.clone()
+    };
+    assert_eq!(ids(after(rows[2].id)), [rows[1].id, rows[0].id]);
+    assert_eq!(ids(after(rows[1].id)), [rows[0].id]);
+    assert!(ids(after(rows[0].id)).is_empty());
+    assert!(
+        ids(after(Uuid::nil())).is_empty(),
+        "an unknown report ends the list"
+    );
+    assert_eq!(
+        ids(ReportQuery {
+            limit: Some(1),
+            ..after(rows[2].id)
+        }),
+        [rows[1].id]
+    );
+    assert_eq!(store.count_reports(&after(rows[2].id)).expect("counts"), 3);
+    assert_eq!(
+        store
+            .count_reports(&ReportQuery::default())
+            .expect("counts"),
+        2
+    );
+    assert_eq!(
+        store
+            .count_reports(&ReportQuery {
+                hazard_area_id: Some(restricted_area.id),
+                ..everything.clone()
+            })
+            .expect("counts"),
+        1
+    );
     assert_eq!(
         ids(ReportQuery {
             kind: Some("daily_progress".to_string()),
