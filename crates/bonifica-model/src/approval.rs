@@ -22,9 +22,57 @@ use crate::report::{DailyProgress, NtsOutcome, ReportBody, ReportError, TsOutcom
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReleasedPiece {
     pub polygon: Polygonal,
+    /// The strongest way any of it was released: cleared, else reduced, else cancelled.
     pub reason: ClosureReason,
     /// Geodesic area, in square metres.
     pub m2: f64,
+    /// The same area by how it was released.
+    pub by_outcome: ReleasedByOutcome,
+}
+
+/// Square metres of released land by how they were released (IMAS 08.30: cancelled by
+/// non-technical survey, reduced by technical survey, cleared), summing to the piece's
+/// measured area.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct ReleasedByOutcome {
+    pub cancelled_m2: f64,
+    pub reduced_m2: f64,
+    pub cleared_m2: f64,
+}
+
+impl ReleasedByOutcome {
+    /// All of `m2` released one way.
+    pub fn all(reason: ClosureReason, m2: f64) -> ReleasedByOutcome {
+        let mut out = ReleasedByOutcome::default();
+        match reason {
+            ClosureReason::Cancelled => out.cancelled_m2 = m2,
+            ClosureReason::Reduced => out.reduced_m2 = m2,
+            ClosureReason::Cleared => out.cleared_m2 = m2,
+        }
+        out
+    }
+
+    /// `m2`, the measured area of a worked polygon, shared in the proportions the team
+    /// reported (their figures agree with the polygon within the report's tolerance, so
+    /// the shares are theirs and the total is the measured one). All of it goes to
+    /// `reason` when the report gives no area at all.
+    pub fn shared(m2: f64, reported: ReleasedByOutcome, reason: ClosureReason) -> Self {
+        let total = reported.total();
+        if total <= 0.0 {
+            return ReleasedByOutcome::all(reason, m2);
+        }
+        let share = |part: f64| m2 * part / total;
+        ReleasedByOutcome {
+            cancelled_m2: share(reported.cancelled_m2),
+            reduced_m2: share(reported.reduced_m2),
+            cleared_m2: share(reported.cleared_m2),
+        }
+    }
+
+    /// The three together.
+    pub fn total(&self) -> f64 {
+        self.cancelled_m2 + self.reduced_m2 + self.cleared_m2
+    }
 }
 
 /// What approving a report changes.
@@ -200,10 +248,16 @@ fn daily_progress(
         Some(rest) => new.reshape(rest, date),
         None => new.apply(ReleaseEvent::Close(reason), date)?,
     }
+    let reported = ReleasedByOutcome {
+        cancelled_m2: b.cancelled_m2,
+        reduced_m2: b.reduced_m2,
+        cleared_m2: b.cleared_m2,
+    };
     let piece = ReleasedPiece {
         polygon: cut.released,
         reason,
         m2: cut.released_m2,
+        by_outcome: ReleasedByOutcome::shared(cut.released_m2, reported, reason),
     };
     Ok((new, vec![piece]))
 }
@@ -243,6 +297,7 @@ fn confirm(
         polygon: cut.released,
         reason,
         m2: cut.released_m2,
+        by_outcome: ReleasedByOutcome::all(reason, cut.released_m2),
     };
     Ok((new, vec![piece]))
 }
@@ -259,6 +314,7 @@ fn close_remainder(
         polygon: area.geometry().clone(),
         reason,
         m2: area.area_m2(),
+        by_outcome: ReleasedByOutcome::all(reason, area.area_m2()),
     };
     Ok((new, vec![piece]))
 }

@@ -26,7 +26,8 @@ pub mod report;
 pub mod workflow;
 
 pub use approval::{
-    ApprovalEffect, ApprovalError, ReleasedPiece, approval_effect, assets_unblocked,
+    ApprovalEffect, ApprovalError, ReleasedByOutcome, ReleasedPiece, approval_effect,
+    assets_unblocked,
 };
 pub use asset::{Asset, AssetKind, DamageLevel, RepairWork, ServiceValue};
 pub use cut::{Cut, CutError, cut_release, cut_to_revised};

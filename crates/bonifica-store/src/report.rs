@@ -115,6 +115,8 @@ pub struct ReleasedLand {
     pub polygon: Polygonal,
     /// Geodesic area in square metres.
     pub area_m2: f64,
+    /// The same area by how it was released.
+    pub by_outcome: bonifica_model::ReleasedByOutcome,
 }
 
 /// Everything one report transition changes, committed together by

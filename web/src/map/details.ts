@@ -235,12 +235,22 @@ function releasedList(map: maplibregl.Map, released: Released[]): HTMLElement {
           'li',
           {},
           t('history.released_row', { date: day(r.released_on ?? r.date ?? ''), area: num(Number(r.area_m2 ?? 0)), reason: r.reason ? option('closure_reason', r.reason) : '' }),
+          outcomes(r),
           ...(r.report_code && r.report_id ? [' · ', h('a', { href: `#/reports/${encodeURIComponent(r.report_id)}` }, r.report_code)] : []),
         ),
       ),
     ),
     h('label', { class: 'toggle' }, toggle, t('history.show_released')),
   );
+}
+
+/** A piece released in more than one way, by outcome: " (1,200 m² reduced, 4,800 m² cleared)". */
+function outcomes(r: Released): string {
+  const parts = (['cancelled', 'reduced', 'cleared'] as const)
+    .map((k) => [k, Number(r[`${k}_m2`] ?? 0)] as const)
+    .filter(([, m2]) => m2 > 0);
+  if (parts.length < 2) return '';
+  return ` (${parts.map(([k, m2]) => `${num(m2)} m² ${option('closure_reason', k)}`).join(', ')})`;
 }
 
 /**

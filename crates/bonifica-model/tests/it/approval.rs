@@ -89,6 +89,13 @@ fn daily_progress_cuts_the_worked_land_and_starts_work() {
     let piece = &effect.released[0];
     assert_eq!(piece.reason, ClosureReason::Cleared);
     assert!(close_to(piece.m2, area.area_m2() - new.area_m2(), 0.005));
+    // The piece's area by outcome: the team's shares, 20 % reduced and 80 % cleared, of
+    // the measured area.
+    let by = piece.by_outcome;
+    assert_eq!(by.cancelled_m2, 0.0);
+    assert!(close_to(by.reduced_m2, 0.2 * piece.m2, 1e-9), "{by:?}");
+    assert!(close_to(by.cleared_m2, 0.8 * piece.m2, 1e-9), "{by:?}");
+    assert!(close_to(by.total(), piece.m2, 1e-12), "{by:?}");
 }
 
 #[test]
@@ -106,6 +113,15 @@ fn daily_progress_that_empties_the_area_closes_it_with_its_reason() {
         assert!(new.status().is_released());
         assert_eq!(effect.released[0].reason, reason);
         assert!(close_to(effect.released[0].m2, area.area_m2(), 0.001));
+        let by = effect.released[0].by_outcome;
+        let m2 = effect.released[0].m2;
+        for (got, share) in [
+            (by.cancelled_m2, split[0]),
+            (by.reduced_m2, split[1]),
+            (by.cleared_m2, split[2]),
+        ] {
+            assert!((got - share * m2).abs() < 1e-6 * m2, "{split:?}: {by:?}");
+        }
     }
 }
 

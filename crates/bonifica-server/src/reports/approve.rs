@@ -270,6 +270,7 @@ fn approve(
                 released_on: date,
                 polygon: piece.polygon,
                 area_m2: piece.m2,
+                by_outcome: piece.by_outcome,
             });
         }
         area_after = Some(after);

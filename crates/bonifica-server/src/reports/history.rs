@@ -72,6 +72,9 @@ pub async fn hazards_history(
             reason: r.reason.as_str().to_string(),
             released_on: r.released_on,
             area_m2: r.area_m2,
+            cancelled_m2: r.by_outcome.cancelled_m2,
+            reduced_m2: r.by_outcome.reduced_m2,
+            cleared_m2: r.by_outcome.cleared_m2,
             report_id: r.report_id,
             report_code: code_of_report(r.report_id),
         })

@@ -238,6 +238,11 @@ pub struct ReleasedOut {
     pub released_on: Date,
     /// Geodesic area in square metres.
     pub area_m2: f64,
+    /// The same area by how it was released: cancelled (non-technical survey), reduced
+    /// (technical survey) and cleared, in the proportions the report gave.
+    pub cancelled_m2: f64,
+    pub reduced_m2: f64,
+    pub cleared_m2: f64,
     pub report_id: Uuid,
     pub report_code: Option<String>,
 }

@@ -585,6 +585,10 @@ async fn a_partial_release_shrinks_the_area_and_an_emptying_one_closes_it() {
     assert_eq!(released[0]["report_code"], r["code"]);
     assert_eq!(released[0]["reason"], "cleared");
     assert!((released[0]["area_m2"].as_f64().unwrap() - m2(&inside)).abs() < 1.0);
+    // All of it was reported cleared, so all of it counts as cleared.
+    assert_eq!(released[0]["cancelled_m2"], 0.0);
+    assert_eq!(released[0]["reduced_m2"], 0.0);
+    assert_eq!(released[0]["cleared_m2"], released[0]["area_m2"]);
     assert_eq!(released[1]["geometry"]["type"], "MultiPolygon");
     let reports: Vec<&Value> = h.body["reports"]
         .as_array()

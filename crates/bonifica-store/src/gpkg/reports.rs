@@ -84,6 +84,24 @@ pub(super) fn report_tables(tx: &Transaction) -> rusqlite::Result<()> {
     tx.execute_batch("CREATE INDEX released_land_hazard_area ON released_land(hazard_area_id);")
 }
 
+/// Schema 7: the square metres of each released piece by outcome (cancelled, reduced,
+/// cleared), the pieces released before it counted whole under their reason; and an
+/// index that reads inboxes in filing order.
+pub fn outcomes_and_inbox_order(tx: &Transaction) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "ALTER TABLE released_land ADD COLUMN cancelled_m2 REAL NOT NULL DEFAULT 0;
+         ALTER TABLE released_land ADD COLUMN reduced_m2 REAL NOT NULL DEFAULT 0;
+         ALTER TABLE released_land ADD COLUMN cleared_m2 REAL NOT NULL DEFAULT 0;
+         UPDATE released_land SET cancelled_m2 = area_m2 WHERE reason = 'cancelled';
+         UPDATE released_land SET reduced_m2 = area_m2 WHERE reason = 'reduced';
+         UPDATE released_land SET cleared_m2 = area_m2 WHERE reason = 'cleared';
+         UPDATE gpkg_contents SET description = description || \
+           '; cancelled_m2, reduced_m2 and cleared_m2 split it by outcome' \
+           WHERE table_name = 'released_land';
+         CREATE INDEX reports_created ON reports(created_at);",
+    )
+}
+
 /// Stores a new report, or returns the stored one with the same client id.
 pub fn insert(
     conn: &mut Connection,
@@ -346,7 +364,8 @@ pub fn released_land(
     let context = || format!("reading the land released from hazard area {hazard_area_id}");
     let mut stmt = conn
         .prepare_cached(
-            "SELECT id, hazard_area_id, report_id, reason, released_on, geom, area_m2 \
+            "SELECT id, hazard_area_id, report_id, reason, released_on, geom, area_m2, \
+             cancelled_m2, reduced_m2, cleared_m2 \
              FROM released_land WHERE hazard_area_id = ?1 ORDER BY released_on, fid",
         )
         .ctx(context)?;
@@ -362,6 +381,11 @@ pub fn released_land(
             released_on: c.date(4, "released_on")?,
             polygon: c.polygonal(5)?,
             area_m2: c.get(6, "area_m2")?,
+            by_outcome: bonifica_model::ReleasedByOutcome {
+                cancelled_m2: c.get(7, "cancelled_m2")?,
+                reduced_m2: c.get(8, "reduced_m2")?,
+                cleared_m2: c.get(9, "cleared_m2")?,
+            },
         });
     }
     Ok(out)
@@ -637,8 +661,9 @@ fn insert_released(tx: &Transaction, piece: &ReleasedLand) -> Result<(), StoreEr
     let changed = tx
         .execute(
             "INSERT INTO released_land (geom, id, hazard_area_id, hazard_area_code, report_id, \
-             reason, released_on, area_m2) \
-             SELECT ?1, ?2, h.id, h.code, ?4, ?5, ?6, ?7 FROM hazard_areas h WHERE h.id = ?3",
+             reason, released_on, area_m2, cancelled_m2, reduced_m2, cleared_m2) \
+             SELECT ?1, ?2, h.id, h.code, ?4, ?5, ?6, ?7, ?8, ?9, ?10 \
+             FROM hazard_areas h WHERE h.id = ?3",
             params![
                 blob,
                 piece.id.to_string(),
@@ -646,7 +671,10 @@ fn insert_released(tx: &Transaction, piece: &ReleasedLand) -> Result<(), StoreEr
                 piece.report_id.to_string(),
                 piece.reason.as_str(),
                 piece.released_on.to_string(),
-                piece.area_m2
+                piece.area_m2,
+                piece.by_outcome.cancelled_m2,
+                piece.by_outcome.reduced_m2,
+                piece.by_outcome.cleared_m2
             ],
         )
         .ctx(|| {

@@ -61,8 +61,8 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 7,
-        name: "report inboxes read in filing order: an index on reports by filing time",
-        apply: |tx| tx.execute_batch("CREATE INDEX reports_created ON reports(created_at)"),
+        name: "released land by outcome; report inboxes read by filing time",
+        apply: super::reports::outcomes_and_inbox_order,
     },
 ];
 

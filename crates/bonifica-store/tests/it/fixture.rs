@@ -396,6 +396,7 @@ pub fn approval(stored: &ReportRow, dataset: &Dataset) -> ChangeSet {
         reason: ClosureReason::Cleared,
         released_on: date(2026, 5, 2),
         area_m2: piece.area_m2(),
+        by_outcome: bonifica_model::ReleasedByOutcome::all(ClosureReason::Cleared, piece.area_m2()),
         polygon: piece,
     }];
     change.hazard_areas = vec![(after, before.version)];

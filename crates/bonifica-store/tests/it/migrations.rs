@@ -4,7 +4,9 @@
 use bonifica_store::{GeoPackage, SCHEMA_VERSION, Store, StoreError};
 use rusqlite::Connection;
 
-use crate::fixture::{new_store, small_dataset};
+use bonifica_model::{ClosureReason, ReleasedByOutcome};
+
+use crate::fixture::{approval, new_store, small_dataset, verified_report};
 
 fn migrations(path: &std::path::Path) -> Vec<(u32, String)> {
     let conn = Connection::open(path).expect("opens with sqlite");
@@ -156,4 +158,42 @@ fn a_file_from_before_the_daily_loop_gains_it_on_open_and_keeps_its_records() {
             .expect("lists")
             .is_empty()
     );
+}
+
+#[test]
+fn land_released_before_schema_7_counts_whole_under_its_reason() {
+    let (dir, mut store) = new_store();
+    let dataset = small_dataset();
+    store.insert(&dataset).expect("inserts");
+    let verified = verified_report(&mut store, &dataset);
+    let change = approval(&verified, &dataset);
+    store.commit(&change).expect("approves");
+    drop(store);
+    let path = dir.path().join("register.gpkg");
+    // Take the file back to schema 6, as the previous release wrote it.
+    Connection::open(&path)
+        .and_then(|c| {
+            c.execute_batch(
+                "ALTER TABLE released_land DROP COLUMN cancelled_m2;
+                 ALTER TABLE released_land DROP COLUMN reduced_m2;
+                 ALTER TABLE released_land DROP COLUMN cleared_m2;
+                 DROP INDEX reports_created;
+                 DELETE FROM bonifica_migrations WHERE version = 7;",
+            )
+        })
+        .expect("rewinds to schema 6");
+    let store = GeoPackage::open(&path).expect("opens and migrates");
+    assert_eq!(store.schema_version().expect("reads"), SCHEMA_VERSION);
+    let released = store
+        .released_land(dataset.hazard_areas[0].id)
+        .expect("reads");
+    assert_eq!(released.len(), 1);
+    let piece = &released[0];
+    assert_eq!(piece.reason, ClosureReason::Cleared);
+    assert_eq!(
+        piece.by_outcome,
+        ReleasedByOutcome::all(ClosureReason::Cleared, piece.area_m2)
+    );
+    assert!(piece.area_m2 > 0.0);
+    store.verify_audit().expect("the chain still holds");
 }
