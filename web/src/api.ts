@@ -504,3 +504,34 @@ export interface LearnedRates {
 export function learnedRates(): Promise<LearnedRates> {
   return get<LearnedRates>('/api/productivity');
 }
+
+/** One entry of the audit log. */
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  entity: string;
+  entity_id: string;
+  before?: unknown;
+  after?: unknown;
+  hash: string;
+}
+
+/** A page of the audit log, oldest first, with the chain's head and the anchor to keep. */
+export interface AuditPage {
+  entries: AuditEntry[];
+  total: number;
+  head: string;
+  anchor: string;
+}
+
+/**
+ * Up to `limit` audit entries after sequence number `after`. The server walks the chain
+ * first (409 when it does not hold) and, given an `anchor`, checks the log still holds it.
+ */
+export function auditPage(after: number, limit: number, anchor?: string): Promise<AuditPage> {
+  const query = new URLSearchParams({ after: String(after), limit: String(limit) });
+  if (anchor) query.set('anchor', anchor);
+  return get<AuditPage>(`/api/audit?${query}`);
+}

@@ -13,7 +13,8 @@ import { startOutbox } from './outbox';
 import { dropMapView, mapView } from './map/view';
 import { session } from './session';
 
-type Page = { title: Key; render: () => Promise<HTMLElement> | HTMLElement };
+/** A page; `roles`, when given, are the only ones it is for (the server decides anyway). */
+type Page = { title: Key; render: () => Promise<HTMLElement> | HTMLElement; roles?: User['role'][] };
 
 const PAGES: Record<string, Page> = {
   map: { title: 'nav.map', render: () => mapView().root },
@@ -22,6 +23,11 @@ const PAGES: Record<string, Page> = {
   records: { title: 'nav.records', render: async () => (await import('./forms')).recordsPage(route().slice(1)) },
   plans: { title: 'nav.plans', render: async () => (await import('./plans')).plansPage() },
   reports: { title: 'nav.reports', render: async () => (await import('./reports')).reportsPage(route().slice(1)) },
+  audit: {
+    title: 'nav.audit',
+    render: async () => (await import('./audit')).auditLogPage(),
+    roles: ['coordinator', 'defence_liaison'],
+  },
 };
 
 const app = document.querySelector<HTMLElement>('#app')!;
@@ -74,7 +80,9 @@ function header(user: User): HTMLElement {
   const nav = h(
     'nav',
     {},
-    ...Object.entries(PAGES).map(([id, page]) => h('a', { href: `#/${id}`, 'data-page': id }, t(page.title))),
+    ...Object.entries(PAGES)
+      .filter(([, page]) => !page.roles || page.roles.includes(user.role))
+      .map(([id, page]) => h('a', { href: `#/${id}`, 'data-page': id }, t(page.title))),
   );
   return h(
     'header',

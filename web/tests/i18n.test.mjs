@@ -47,7 +47,7 @@ describe('languages', () => {
     // A layer hidden before the switch stays hidden, and its toggle says so.
     await page.uncheck('input[data-toggle=rivers]');
     await switchTo(page, 'fr');
-    assert.deepEqual(await page.locator('nav a').allTextContents(), ['Carte', 'Gantt', 'Tableau de bord', 'Registre', 'Plans', 'Rapports']);
+    assert.deepEqual(await page.locator('nav a').allTextContents(), ['Carte', 'Gantt', 'Tableau de bord', 'Registre', 'Plans', 'Rapports', 'Audit']);
     assert.equal(await text(page, '#logout'), 'Se déconnecter');
     assert.equal(await text(page, '#role'), 'coordinateur');
     assert.equal(await text(page, '#legend li[data-legend="legend.sha_open"]'), 'ZDS (zone dangereuse suspectée), ouverte');

@@ -378,3 +378,41 @@ describe('a hazard area changed while the team leader was reporting', () => {
     await page.close();
   });
 });
+
+describe('audit log', () => {
+  test('the coordinator reads the chain, keeps its anchor and checks it; a viewer has no audit page', async () => {
+    const { page, errors } = await signIn(browser, 'coordinator', { waitForMap: false });
+    const audit = (await api(page, 'GET', '/api/audit?limit=1')).body;
+    assert.ok(audit.total > 0, 'the reports filed above are audited');
+    await page.click('header.top nav a[data-page=audit]');
+    await page.waitForSelector('#audit-status[data-state=intact]');
+    assert.ok(Number(await page.getAttribute('#audit-status', 'data-total')) >= audit.total);
+    const newest = Number(await page.getAttribute('table.audit tbody tr:first-child', 'data-seq'));
+    const total = Number(await page.getAttribute('#audit-status', 'data-total'));
+    assert.equal(newest, total, 'newest first');
+    const anchor = await page.inputValue('#audit-anchor');
+    assert.match(anchor, new RegExp(`^${total}:[0-9a-f]{64}$`));
+    await page.click('table.audit tbody tr:first-child summary');
+    await page.waitForSelector('table.audit tbody tr:first-child pre.json');
+    await screenshot(page, 'audit');
+
+    // The anchor just read holds; one with another hash does not, and the page says why.
+    await page.fill('#audit-check-input', anchor);
+    await page.click('#audit-check button[type=submit]');
+    await page.waitForSelector('#audit-check-result[data-state=held]');
+    await page.fill('#audit-check-input', `${total}:${'0'.repeat(64)}`);
+    await page.click('#audit-check button[type=submit]');
+    await page.waitForSelector('#audit-check-result[data-state=not-held]');
+    assert.match(await page.textContent('#audit-check-result'), /rewritten/);
+    if (total > 50) {
+      await page.click('#audit-older');
+      await page.waitForFunction((t) => Number(document.querySelector('table.audit tbody tr:first-child')?.dataset.seq) === t - 50, total);
+    }
+    assert.deepEqual(errors, []);
+    await page.close();
+
+    const viewer = await signIn(browser, 'viewer', { waitForMap: false });
+    assert.equal(await viewer.page.$('header.top nav a[data-page=audit]'), null, 'no audit page for a viewer');
+    await viewer.page.close();
+  });
+});
