@@ -11,7 +11,8 @@
 //! Lists (`qualifications`, `members`) are `;`-separated; references are codes; dates are
 //! `YYYY-MM-DD`; base coordinates are rounded to 7 decimals.
 
-use bonifica_model::Dataset;
+use bonifica_model::{Code, Dataset};
+use uuid::Uuid;
 
 use crate::Table;
 use crate::codes::Codes;
@@ -70,38 +71,54 @@ pub fn export_csv(dataset: &Dataset, table: Table) -> Result<String, Interchange
             .teams
             .iter()
             .map(|t| {
-                vec![
-                    t.id.to_string(),
-                    t.code.to_string(),
-                    codes.region(t.region_id),
-                    codes.organisation(t.organisation_id),
-                    t.name.clone(),
-                    t.method.as_str().to_string(),
-                    codes.people(&t.members),
-                    coordinate(t.base.x()),
-                    coordinate(t.base.y()),
-                ]
+                unit_row(
+                    &codes,
+                    t.method.as_str(),
+                    (t.id, &t.code, t.region_id, t.organisation_id),
+                    &t.name,
+                    &t.members,
+                    t.base,
+                )
             })
             .collect(),
         Table::Crews => dataset
             .crews
             .iter()
             .map(|c| {
-                vec![
-                    c.id.to_string(),
-                    c.code.to_string(),
-                    codes.region(c.region_id),
-                    codes.organisation(c.organisation_id),
-                    c.name.clone(),
-                    c.trade.as_str().to_string(),
-                    codes.people(&c.members),
-                    coordinate(c.base.x()),
-                    coordinate(c.base.y()),
-                ]
+                unit_row(
+                    &codes,
+                    c.trade.as_str(),
+                    (c.id, &c.code, c.region_id, c.organisation_id),
+                    &c.name,
+                    &c.members,
+                    c.base,
+                )
             })
             .collect(),
     };
     write(table, header(table), &rows)
+}
+
+/// A team's or crew's row: they differ only in what their kind names (method or trade).
+fn unit_row(
+    codes: &Codes,
+    kind: &str,
+    (id, code, region_id, organisation_id): (Uuid, &Code, Uuid, Uuid),
+    name: &str,
+    members: &[Uuid],
+    base: geo_types::Point<f64>,
+) -> Vec<String> {
+    vec![
+        id.to_string(),
+        code.to_string(),
+        codes.region(region_id),
+        codes.organisation(organisation_id),
+        name.to_string(),
+        kind.to_string(),
+        codes.people(members),
+        coordinate(base.x()),
+        coordinate(base.y()),
+    ]
 }
 
 /// The header of a table's file.
