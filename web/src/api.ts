@@ -535,3 +535,8 @@ export function auditPage(after: number, limit: number, anchor?: string): Promis
   if (anchor) query.set('anchor', anchor);
   return get<AuditPage>(`/api/audit?${query}`);
 }
+
+/** The newest `n` audit entries, oldest of them first, in one walk of the chain. */
+export function newestAudit(n: number): Promise<AuditPage> {
+  return get<AuditPage>(`/api/audit?last=${n}`);
+}

@@ -3,7 +3,7 @@
 // change to the official picture, newest first, with who made it, when, and the record
 // before and after. Reads `/api/audit`, which walks the whole chain on every call.
 
-import { ApiError, type AuditEntry, type AuditPage, auditPage } from './api';
+import { ApiError, type AuditEntry, type AuditPage, auditPage, newestAudit } from './api';
 import { h } from './dom';
 import { moment, num, t } from './messages';
 
@@ -23,15 +23,14 @@ export async function auditLogPage(): Promise<HTMLElement> {
     entries,
   );
 
-  /** Shows the page of entries ending at `last` (the newest when `null`). */
+  /**
+   * Shows the page of entries ending at `last` (the newest when `null`), in one call: the
+   * server walks the whole chain on each.
+   */
   const show = async (last: number | null) => {
     let page: AuditPage;
     try {
-      // The API pages oldest first from `after`: find the total first, then the window.
-      const head = await auditPage(0, 1);
-      const end = last === null ? head.total : Math.min(last, head.total);
-      const start = Math.max(0, end - PAGE);
-      page = end > 0 ? await auditPage(start, end - start) : head;
+      page = last === null ? await newestAudit(PAGE) : await auditPage(Math.max(0, last - PAGE), Math.max(1, Math.min(PAGE, last)));
     } catch (err) {
       status.dataset.state = 'broken';
       const reason = err instanceof ApiError ? err.detail || err.message : (err as Error).message;

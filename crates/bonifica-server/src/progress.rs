@@ -283,6 +283,9 @@ pub struct AuditParams {
     pub after: Option<u64>,
     /// At most this many entries, 1 to 1000 (default 100).
     pub limit: Option<usize>,
+    /// The newest this many entries, 1 to 1000, oldest of them first: the log's last page
+    /// in one call (instead of `after` and `limit`).
+    pub last: Option<usize>,
     /// `SEQ:HASH`, an anchor an earlier answer gave: the log must still hold that entry
     /// with that hash (409 when it does not).
     pub anchor: Option<String>,
@@ -333,10 +336,22 @@ pub async fn audit_get(
             "the audit log is for the coordinator and the defence liaison",
         ));
     }
-    let limit = params.limit.unwrap_or(100);
+    let limit = params.limit.or(params.last).unwrap_or(100);
     if !(1..=1000).contains(&limit) {
-        return Err(ApiError::field("limit", "must be 1 to 1000"));
+        let field = if params.limit.is_some() {
+            "limit"
+        } else {
+            "last"
+        };
+        return Err(ApiError::field(field, "must be 1 to 1000"));
     }
+    if params.last.is_some() && (params.after.is_some() || params.limit.is_some()) {
+        return Err(ApiError::field(
+            "last",
+            "gives the newest entries; it goes without after and limit",
+        ));
+    }
+    let last = params.last;
     let after = params.after.unwrap_or(0);
     let anchors = params
         .anchor
@@ -351,6 +366,7 @@ pub async fn audit_get(
             let check = store.verify_audit_anchored(&anchors).map_err(|e| {
                 ApiError::field_status(axum::http::StatusCode::CONFLICT, "audit_log", e.to_string())
             })?;
+            let after = last.map_or(after, |n| check.entries.saturating_sub(n as u64));
             Ok((check, store.audit_entries(after, limit)?))
         })
         .await?;

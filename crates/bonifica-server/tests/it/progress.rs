@@ -59,6 +59,36 @@ async fn the_audit_log_is_for_the_coordinator_and_the_defence_liaison_and_its_ch
             "{}",
             other.body
         );
+        // The newest entries in one call, oldest of them first.
+        let total = reply.body["total"].as_u64().unwrap();
+        let newest = send(
+            &app.router,
+            Some(role),
+            "GET",
+            "/api/audit?last=2",
+            None,
+            &[],
+        )
+        .await;
+        assert_eq!(newest.status, 200, "{}", newest.body);
+        let seqs: Vec<u64> = newest.body["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["seq"].as_u64().unwrap())
+            .collect();
+        let expected: Vec<u64> = (total.saturating_sub(2) + 1..=total).collect();
+        assert_eq!(seqs, expected);
+        let both = send(
+            &app.router,
+            Some(role),
+            "GET",
+            "/api/audit?last=2&after=1",
+            None,
+            &[],
+        )
+        .await;
+        assert_eq!(both.status, 422, "{}", both.body);
         let malformed = send(
             &app.router,
             Some(role),

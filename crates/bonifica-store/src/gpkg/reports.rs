@@ -85,8 +85,8 @@ pub(super) fn report_tables(tx: &Transaction) -> rusqlite::Result<()> {
 }
 
 /// Schema 7: the square metres of each released piece by outcome (cancelled, reduced,
-/// cleared), the pieces released before it counted whole under their reason; and an
-/// index that reads inboxes in filing order.
+/// cleared), the pieces released before it counted whole under their reason; and the
+/// indexes that read inboxes (everyone's, a team's, an organisation's) in filing order.
 pub fn outcomes_and_inbox_order(tx: &Transaction) -> rusqlite::Result<()> {
     tx.execute_batch(
         "ALTER TABLE released_land ADD COLUMN cancelled_m2 REAL NOT NULL DEFAULT 0;
@@ -98,7 +98,9 @@ pub fn outcomes_and_inbox_order(tx: &Transaction) -> rusqlite::Result<()> {
          UPDATE gpkg_contents SET description = description || \
            '; cancelled_m2, reduced_m2 and cleared_m2 split it by outcome' \
            WHERE table_name = 'released_land';
-         CREATE INDEX reports_created ON reports(created_at);",
+         CREATE INDEX reports_created ON reports(created_at);
+         CREATE INDEX reports_unit_created ON reports(unit_id, created_at);
+         CREATE INDEX reports_organisation_created ON reports(organisation_id, created_at);",
     )
 }
 

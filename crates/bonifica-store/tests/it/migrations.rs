@@ -177,7 +177,8 @@ fn land_released_before_schema_7_counts_whole_under_its_reason() {
                 "ALTER TABLE released_land DROP COLUMN cancelled_m2;
                  ALTER TABLE released_land DROP COLUMN reduced_m2;
                  ALTER TABLE released_land DROP COLUMN cleared_m2;
-                 DROP INDEX reports_created;
+                 DROP INDEX reports_created; DROP INDEX reports_unit_created;
+                 DROP INDEX reports_organisation_created;
                  DELETE FROM bonifica_migrations WHERE version = 7;",
             )
         })
