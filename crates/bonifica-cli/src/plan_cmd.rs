@@ -122,7 +122,13 @@ pub fn plan(args: &PlanArgs) -> anyhow::Result<()> {
             .format("%Y-%m-%dT%H:%M:%S%.3fZ")
             .to_string();
         store
-            .save_plan(&run.dataset, &run.plan, forecast.as_ref(), &created)
+            .save_plan(
+                &run.dataset,
+                &run.plan,
+                forecast.as_ref(),
+                &created,
+                bonifica_store::SYSTEM_ACTOR,
+            )
             .with_context(|| {
                 format!(
                     "saving plan {} in {}",

@@ -11,6 +11,9 @@
 
 use sha2::{Digest, Sha256};
 
+/// The actor of changes made from the command line and by imports, not by a signed-in user.
+pub const SYSTEM_ACTOR: &str = "system";
+
 /// The `prev_hash` of the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 

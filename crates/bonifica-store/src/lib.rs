@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 use bonifica_model::{Asset, Dataset, HazardArea};
 use uuid::Uuid;
 
-pub use audit::{AuditAnchor, AuditCheck, AuditEntry, AuditProblem};
+pub use audit::{AuditAnchor, AuditCheck, AuditEntry, AuditProblem, SYSTEM_ACTOR};
 pub use error::StoreError;
 pub use gpkg::{GeoPackage, SCHEMA_VERSION, StoredPlan};
 pub use record::{ListQuery, RECORD_KINDS, Record, RecordPage, Stamp, Versioned, table_of};

@@ -58,6 +58,8 @@ pub struct JobSpec {
     pub seconds: u32,
     pub seed: u64,
     pub forecast_samples: u32,
+    /// The user who started the job: the audit log names them for the saved plan.
+    pub started_by: String,
 }
 
 /// A finished plan: as the whole register has it, and without the restricted records.
@@ -266,6 +268,7 @@ fn run(state: &AppState, job: &Job, base: &Dataset, spec: &JobSpec) {
                             &outcome.full,
                             outcome.full_forecast.as_ref(),
                             &now(),
+                            &spec.started_by,
                         )
                         .map_err(ApiError::from)
                 })

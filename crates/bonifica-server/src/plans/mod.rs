@@ -137,6 +137,7 @@ pub async fn plans_create(
         seconds,
         seed: input.seed.unwrap_or(1),
         forecast_samples,
+        started_by: caller.username.clone(),
     };
     let job = jobs::start(&state, spec)?;
     tracing::info!(job = %job.id, scenario = %job.scenario, by = %caller.username, "plan started");

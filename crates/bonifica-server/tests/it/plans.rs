@@ -131,6 +131,20 @@ async fn a_plan_runs_to_the_end_is_saved_and_hides_restricted_records_from_a_vie
     assert_eq!(job["state"], "done", "{job}");
     assert_eq!(job["progress"], 1.0);
     assert!(job["best_objective"].as_f64().is_some(), "{job}");
+    // The audit log names the user who started the plan as the one who saved it.
+    let audit = send(
+        &app.router,
+        Some(Role::Coordinator),
+        "GET",
+        "/api/audit?last=1",
+        None,
+        &[],
+    )
+    .await;
+    let saved = &audit.body["entries"][0];
+    assert_eq!(saved["action"], "save", "{}", audit.body);
+    assert_eq!(saved["entity"], "plan");
+    assert_eq!(saved["actor"], Role::Coordinator.as_str());
     let liaison = &read_as(&app, Role::DefenceLiaison, &id).await["result"];
     let items = liaison["items"].as_array().expect("items");
     assert!(!items.is_empty(), "the plan places no task");

@@ -16,8 +16,8 @@ use crate::audit::{AuditCheck, AuditEntry, AuditProblem, GENESIS};
 use crate::error::SqlContext;
 use crate::record::Record;
 
-/// The actor of changes made without a signed-in user: the command line, imports, plans.
-pub const SYSTEM: &str = "system";
+/// The actor of changes made without a signed-in user: the command line and imports.
+pub const SYSTEM: &str = crate::audit::SYSTEM_ACTOR;
 
 /// Migration 6's part: the log and its head, which starts at the genesis hash.
 pub(super) fn audit_tables(tx: &Transaction) -> rusqlite::Result<()> {

@@ -113,15 +113,17 @@ impl GeoPackage {
 
     /// Saves a plan and its forecast under the plan's name, replacing a stored plan of
     /// that name, in one transaction; `created` is the save time (RFC 3339, UTC). The
-    /// audit log records the save as done by `system`.
+    /// audit log records the save as done by `by` (a user name, or `system` for the
+    /// command line).
     pub fn save_plan(
         &mut self,
         dataset: &Dataset,
         plan: &bonifica_planner::Plan,
         forecast: Option<&bonifica_planner::Forecast>,
         created: &str,
+        by: &str,
     ) -> Result<Uuid, StoreError> {
-        plans::save(&mut self.conn, dataset, plan, forecast, created)
+        plans::save(&mut self.conn, dataset, plan, forecast, created, by)
     }
 
     /// The stored plans, by name.

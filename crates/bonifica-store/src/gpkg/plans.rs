@@ -11,7 +11,7 @@ use geo_types::Geometry;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use uuid::Uuid;
 
-use super::audit::{self, Change, SYSTEM};
+use super::audit::{self, Change};
 use super::binary;
 use super::schema::{TableDef, create_table};
 use super::write::{begin, refresh_extent};
@@ -92,6 +92,7 @@ pub fn save(
     plan: &Plan,
     forecast: Option<&Forecast>,
     created: &str,
+    by: &str,
 ) -> Result<Uuid, StoreError> {
     let id = Uuid::new_v4();
     let tx = begin(conn).ctx(|| "starting to save a plan".to_string())?;
@@ -139,7 +140,7 @@ pub fn save(
     audit::append_now(
         &tx,
         Change {
-            actor: SYSTEM,
+            actor: by,
             action: "save",
             entity: "plan",
             entity_id: id.to_string(),

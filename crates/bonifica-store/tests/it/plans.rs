@@ -40,7 +40,13 @@ fn a_saved_plan_carries_its_dates_and_p90_is_never_before_p50() {
     let mut store = GeoPackage::create(&path).expect("creates");
     store.insert(&dataset).expect("inserts");
     store
-        .save_plan(&dataset, &plan, Some(&forecast), "2027-03-01T00:00:00.000Z")
+        .save_plan(
+            &dataset,
+            &plan,
+            Some(&forecast),
+            "2027-03-01T00:00:00.000Z",
+            "system",
+        )
         .expect("saves");
 
     let conn = rusqlite::Connection::open(&path).expect("opens");
@@ -84,14 +90,20 @@ fn saving_under_the_same_name_replaces_and_gdal_still_validates() {
     let mut store = GeoPackage::create(&path).expect("creates");
     store.insert(&dataset).expect("inserts");
     store
-        .save_plan(&dataset, &plan, Some(&forecast), "2027-03-01T00:00:00.000Z")
+        .save_plan(
+            &dataset,
+            &plan,
+            Some(&forecast),
+            "2027-03-01T00:00:00.000Z",
+            "system",
+        )
         .expect("saves");
     store
-        .save_plan(&dataset, &plan, None, "2027-03-02T00:00:00.000Z")
+        .save_plan(&dataset, &plan, None, "2027-03-02T00:00:00.000Z", "system")
         .expect("saves again");
     plan.name = "twice-deminers".into();
     store
-        .save_plan(&dataset, &plan, None, "2027-03-02T00:00:00.000Z")
+        .save_plan(&dataset, &plan, None, "2027-03-02T00:00:00.000Z", "system")
         .expect("saves another");
     let names: Vec<String> = store
         .plans()
@@ -101,7 +113,7 @@ fn saving_under_the_same_name_replaces_and_gdal_still_validates() {
         .collect();
     assert_eq!(names, ["base", "twice-deminers"]);
     let stored = store.plans().expect("lists");
-    assert_eq!(stored[0].created, "2027-03-02T00:00:00.000Z");
+    assert_eq!(stored[0].created, "2027-03-02T00:00:00.000Z", "system");
     assert_eq!(
         stored[0].programme_p50, None,
         "the replacement had no forecast"
