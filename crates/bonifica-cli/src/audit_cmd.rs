@@ -24,8 +24,8 @@ pub struct VerifyArgs {
 /// `bonifica audit verify FILE`.
 pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     let file = args.region_file.display();
-    let store = GeoPackage::open(&args.region_file).with_context(|| format!("opening {file}"))?;
-    match store.verify_audit_anchored(&args.anchors) {
+    // Read-only and without migrating: checking the evidence does not change it.
+    match GeoPackage::verify_audit_file(&args.region_file, &args.anchors) {
         Ok(check) => {
             let entries = match check.entries {
                 1 => "1 entry".to_string(),

@@ -86,6 +86,13 @@ pub enum StoreError {
     /// The file is not a GeoPackage written by Bonifica.
     #[error("{}: not a bonifica geopackage: {problem}", path.display())]
     NotAGeoPackage { path: PathBuf, problem: String },
+    /// The file's schema is older than the audit log, so it has none to verify.
+    #[error(
+        "{}: schema {schema} predates the audit log (schema 6); opening it with this version \
+         of bonifica adds one",
+        path.display()
+    )]
+    NoAuditLog { path: PathBuf, schema: u32 },
     /// `create` was asked for a file that exists.
     #[error("{}: file already exists (refusing to overwrite it)", path.display())]
     AlreadyExists { path: PathBuf },

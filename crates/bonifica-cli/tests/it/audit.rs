@@ -167,3 +167,32 @@ fn a_removed_last_entry_is_named_with_exit_code_5() {
         "{stderr}"
     );
 }
+
+#[test]
+fn verifying_changes_nothing_in_the_file_not_even_its_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    small_demo(dir.path());
+    // As the previous release left it: schema 6, without this release's migration.
+    tamper(
+        dir.path(),
+        "DROP INDEX reports_created; DROP INDEX reports_unit_created;
+         DROP INDEX reports_organisation_created;
+         ALTER TABLE released_land DROP COLUMN cancelled_m2;
+         ALTER TABLE released_land DROP COLUMN reduced_m2;
+         ALTER TABLE released_land DROP COLUMN cleared_m2;
+         DELETE FROM bonifica_migrations WHERE version = 7;",
+    );
+    let bytes = || std::fs::read(dir.path().join("r.gpkg")).unwrap();
+    let before = bytes();
+    let out = bonifica(dir.path(), &["audit", "verify", "r.gpkg"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert!(before == bytes(), "the region file changed");
+    let schema: u32 = rusqlite::Connection::open(dir.path().join("r.gpkg"))
+        .and_then(|c| {
+            c.query_row("SELECT MAX(version) FROM bonifica_migrations", [], |r| {
+                r.get(0)
+            })
+        })
+        .unwrap();
+    assert_eq!(schema, 6, "verify migrated the file");
+}

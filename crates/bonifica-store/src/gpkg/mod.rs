@@ -264,6 +264,40 @@ impl GeoPackage {
         audit::verify(&self.conn)
     }
 
+    /// Verifies the audit log of the file at `path` as [`GeoPackage::verify_audit_anchored`]
+    /// does, through a read-only connection and without migrating the file: checking the
+    /// evidence does not change it. Files from before the audit log are
+    /// [`StoreError::NoAuditLog`].
+    pub fn verify_audit_file(
+        path: &Path,
+        anchors: &[crate::AuditAnchor],
+    ) -> Result<AuditCheck, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            });
+        }
+        let context = || format!("opening {} read-only", path.display());
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .ctx(context)?;
+        conn.busy_timeout(BUSY_TIMEOUT).ctx(context)?;
+        check_is_bonifica(&conn, path)?;
+        let schema = schema::current_version(&conn)?;
+        if schema < AUDIT_SCHEMA {
+            return Err(StoreError::NoAuditLog {
+                path: path.to_path_buf(),
+                schema,
+            });
+        }
+        let check = audit::verify(&conn)?;
+        check_anchors(&conn, anchors)?;
+        Ok(check)
+    }
+
     /// [`GeoPackage::verify_audit`], then checks that the log still holds each anchor
     /// taken earlier: a log rewritten consistently, head included, passes the walk but not
     /// an anchor taken before the rewrite. The first anchor that does not hold is
@@ -273,15 +307,7 @@ impl GeoPackage {
         anchors: &[crate::AuditAnchor],
     ) -> Result<AuditCheck, StoreError> {
         let check = audit::verify(&self.conn)?;
-        for anchor in anchors {
-            let entry = audit::entries(&self.conn, anchor.seq - 1, 1)?.pop();
-            anchor
-                .check(entry.as_ref())
-                .map_err(|problem| StoreError::AuditBroken {
-                    seq: anchor.seq,
-                    problem,
-                })?;
-        }
+        check_anchors(&self.conn, anchors)?;
         Ok(check)
     }
 
@@ -406,6 +432,23 @@ fn connect(path: &Path, create: bool) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "foreign_keys", true)
         .ctx(context)?;
     Ok(conn)
+}
+
+/// The first schema with the audit log.
+const AUDIT_SCHEMA: u32 = 6;
+
+/// The first anchor the log no longer holds, as [`StoreError::AuditBroken`] at its entry.
+fn check_anchors(conn: &Connection, anchors: &[crate::AuditAnchor]) -> Result<(), StoreError> {
+    for anchor in anchors {
+        let entry = audit::entries(conn, anchor.seq - 1, 1)?.pop();
+        anchor
+            .check(entry.as_ref())
+            .map_err(|problem| StoreError::AuditBroken {
+                seq: anchor.seq,
+                problem,
+            })?;
+    }
+    Ok(())
 }
 
 fn use_wal(conn: &Connection, path: &Path) -> Result<(), StoreError> {
