@@ -389,11 +389,19 @@ export interface BatchResult {
   problem?: { title?: string; detail?: string; status?: number; errors?: FieldProblem[] };
 }
 
-/** The caller's inbox, newest first: one page with the total. */
-export async function reportsList(filters: Record<string, string> = {}, pageSize = 200): Promise<{ items: Report[]; total: number }> {
+/** One page of the caller's inbox, newest first, with the total and the next page's path. */
+export interface ReportPage {
+  items: Report[];
+  total: number;
+  next: string | null;
+}
+
+/** The caller's inbox, newest first: the first page, or the page at `next` when given. */
+export async function reportsList(filters: Record<string, string> = {}, pageSize = 200, next?: string): Promise<ReportPage> {
   const query = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== ''));
-  const q = query.toString();
-  return firstPage<Report>(`/api/reports${q ? `?${q}` : ''}`, pageSize);
+  query.set('page_size', String(pageSize));
+  const page = pageOf<Report>(await get<unknown>(next ?? `/api/reports?${query}`));
+  return { items: page.items, total: page.total ?? page.items.length, next: page.next };
 }
 
 export function reportGet(id: string): Promise<Report> {

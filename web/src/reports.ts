@@ -130,14 +130,27 @@ function inboxPage(): HTMLElement {
     list.replaceChildren(h('p', { class: 'muted' }, t('inbox.loading')));
     try {
       const filters = (state: string): Record<string, string> => (kind.value ? { state, kind: kind.value } : { state });
-      const pages = await Promise.all((current.states ?? ['']).map((s) => reportsList(filters(s))));
+      const states = current.states ?? [''];
+      const pages = await Promise.all(states.map((s) => reportsList(filters(s))));
       const seen = new Set<string>();
-      const reports = pages
-        .flatMap((p) => p.items)
-        .filter((r) => !seen.has(r.id) && (seen.add(r.id), true))
-        .sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)));
+      const reports: Report[] = [];
       const total = pages.reduce((s, p) => s + p.total, 0);
-      list.replaceChildren(inboxTable(reports, total, current.id === 'todo'));
+      let nexts = pages.map((p) => p.next);
+      const todo = current.id === 'todo';
+      const show = (more: Report[]) => {
+        reports.push(...more.filter((r) => !seen.has(r.id) && (seen.add(r.id), true)));
+        reports.sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)));
+        // More pages are read by key, following each list's `next`.
+        const loadMore = nexts.some(Boolean)
+          ? async () => {
+              const more = await Promise.all(nexts.map((n, i) => (n ? reportsList(filters(states[i]), 200, n) : null)));
+              nexts = more.map((p) => p?.next ?? null);
+              show(more.flatMap((p) => p?.items ?? []));
+            }
+          : null;
+        list.replaceChildren(inboxTable(reports, total, todo, loadMore));
+      };
+      show(pages.flatMap((p) => p.items));
     } catch (err) {
       list.replaceChildren(h('p', { class: 'error' }, (err as Error).message));
     } finally {
@@ -163,7 +176,7 @@ function inboxPage(): HTMLElement {
   );
 }
 
-function inboxTable(reports: Report[], total: number, todo: boolean): HTMLElement {
+function inboxTable(reports: Report[], total: number, todo: boolean, loadMore: (() => Promise<void>) | null): HTMLElement {
   if (!reports.length) return h('p', { class: 'muted', id: 'inbox-empty' }, t(todo ? 'inbox.nothing_to_do' : 'inbox.none'));
   const open = (r: Report) => (location.hash = `#/reports/${encodeURIComponent(r.id)}`);
   return h(
@@ -195,7 +208,21 @@ function inboxTable(reports: Report[], total: number, todo: boolean): HTMLElemen
         ),
       ),
     ),
+    loadMore ? moreButton(loadMore) : null,
   );
+}
+
+/** The button that reads the inbox's next page (and says when it cannot). */
+function moreButton(loadMore: () => Promise<void>): HTMLElement {
+  const button = h('button', { type: 'button', class: 'secondary', id: 'inbox-more' }, t('inbox.more'));
+  button.addEventListener('click', () => {
+    button.disabled = true;
+    button.textContent = t('inbox.loading');
+    loadMore().catch((err: Error) => {
+      button.replaceWith(h('p', { class: 'error' }, err.message));
+    });
+  });
+  return button;
 }
 
 function stateBadge(state: ReportState): HTMLElement {

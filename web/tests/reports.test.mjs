@@ -379,6 +379,35 @@ describe('a hazard area changed while the team leader was reporting', () => {
   });
 });
 
+describe('inbox pages', () => {
+  test('the inbox reads more pages by key on "Show more"', async () => {
+    const { page, errors } = await signIn(browser, 'coordinator', { waitForMap: false });
+    const total = (await api(page, 'GET', '/api/reports?page_size=1')).body.total;
+    assert.ok(total >= 3, `the tests above filed reports the coordinator sees (${total})`);
+    // Pages of one report instead of 200, so that a handful of reports makes several pages.
+    await page.route('**/api/reports?*', (route) => {
+      const url = route.request().url();
+      return route.continue({ url: url.replace(/page_size=200\b/, 'page_size=1') });
+    });
+    await page.click('header.top nav a[data-page=reports]');
+    await page.click('#inbox-tabs button[data-tab=all]');
+    await page.waitForSelector('#inbox table.inbox tbody tr');
+    assert.equal(await page.locator('#inbox table.inbox tbody tr').count(), 1);
+    const seen = [];
+    for (let shown = 1; shown < total; shown++) {
+      await page.click('#inbox-more');
+      await page.waitForFunction((n) => document.querySelectorAll('#inbox table.inbox tbody tr').length === n, shown + 1);
+    }
+    for (const row of await page.locator('#inbox table.inbox tbody tr').all()) seen.push(await row.getAttribute('data-id'));
+    assert.equal(new Set(seen).size, total, 'every report once');
+    assert.equal(await page.$('#inbox-more'), null, 'no more pages');
+    const created = (await api(page, 'GET', `/api/reports?page_size=${total}`)).body.items.map((r) => r.id);
+    assert.deepEqual(seen, created, 'newest first, as the server orders them');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});
+
 describe('audit log', () => {
   test('the coordinator reads the chain, keeps its anchor and checks it; a viewer has no audit page', async () => {
     const { page, errors } = await signIn(browser, 'coordinator', { waitForMap: false });

@@ -263,6 +263,7 @@ export const MESSAGES_EN = {
   'inbox.nothing_to_do': 'Nothing waits for you.',
   'inbox.count': '{n} report|{n} reports',
   'inbox.first': 'The newest {shown} of {total} reports.',
+  'inbox.more': 'Show more',
 
   'outbox.count': '{n} report waits on this device for the network.|{n} reports wait on this device for the network.',
   'outbox.send': 'Send now',

@@ -263,6 +263,7 @@ export const MESSAGES_FR: Record<Key, string> = {
   'inbox.nothing_to_do': 'Rien ne vous attend.',
   'inbox.count': '{n} rapport|{n} rapports',
   'inbox.first': 'Les {shown} plus récents des {total} rapports.',
+  'inbox.more': 'Afficher plus',
 
   'outbox.count': '{n} rapport attend le réseau sur cet appareil.|{n} rapports attendent le réseau sur cet appareil.',
   'outbox.send': 'Envoyer maintenant',
