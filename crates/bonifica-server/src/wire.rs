@@ -250,15 +250,7 @@ impl ListParams {
             let bad =
                 |problem: String| ApiError::field_status(StatusCode::BAD_REQUEST, key, problem);
             match key {
-                "page_size" => {
-                    let n: usize = value
-                        .parse()
-                        .map_err(|_| bad(format!("{value:?} is not a whole number")))?;
-                    if !(1..=MAX_PAGE_SIZE).contains(&n) {
-                        return Err(bad(format!("{n} is out of range 1..={MAX_PAGE_SIZE}")));
-                    }
-                    p.page_size = Some(n);
-                }
+                "page_size" => p.page_size = Some(page_size(key, &value)?),
                 "page_token" => p.page_token = Some(value),
                 k if !allowed.contains(&k) => {
                     return Err(bad(format!(
@@ -278,7 +270,20 @@ impl ListParams {
 }
 
 /// Percent-decoding of a query value (`+` is a space).
-fn decode(text: &str) -> String {
+/// A `page_size` query value: a whole number from 1 to [`MAX_PAGE_SIZE`].
+pub fn page_size(key: &str, value: &str) -> Result<usize, ApiError> {
+    let bad = |problem: String| ApiError::field_status(StatusCode::BAD_REQUEST, key, problem);
+    let n: usize = value
+        .parse()
+        .map_err(|_| bad(format!("{value:?} is not a whole number")))?;
+    if !(1..=MAX_PAGE_SIZE).contains(&n) {
+        return Err(bad(format!("{n} is out of range 1..={MAX_PAGE_SIZE}")));
+    }
+    Ok(n)
+}
+
+/// Percent-decoding of a query value (`+` is a space).
+pub fn decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -351,4 +356,24 @@ pub fn if_match(headers: &HeaderMap) -> Result<u32, ApiError> {
 /// The ETag of a version.
 pub fn etag(version: u32) -> String {
     format!("\"{version}\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{decode, page_size};
+
+    #[test]
+    fn query_values_are_percent_decoded() {
+        assert_eq!(decode("a%20b+c"), "a b c");
+        assert_eq!(decode("100%"), "100%");
+        assert_eq!(decode("%4"), "%4");
+    }
+
+    #[test]
+    fn page_sizes_are_whole_numbers_in_range() {
+        assert_eq!(page_size("page_size", "100").expect("in range"), 100);
+        for bad in ["0", "1001", "ten", "-1"] {
+            assert!(page_size("page_size", bad).is_err(), "{bad}");
+        }
+    }
 }

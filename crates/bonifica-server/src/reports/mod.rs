@@ -27,7 +27,7 @@ use crate::auth::Caller;
 use crate::crud::with_etag;
 use crate::error::ApiError;
 use crate::state::{AppState, Model};
-use crate::wire::{JsonBody, MAX_PAGE_SIZE, Page, parse_json};
+use crate::wire::{JsonBody, Page, parse_json};
 
 pub use approve::take_step;
 pub use file::{Filed, file_report};
@@ -377,7 +377,7 @@ impl ListQuery {
         let mut q = ListQuery::default();
         for pair in query.unwrap_or("").split('&').filter(|s| !s.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let value = percent_decode(value);
+            let value = crate::wire::decode(value);
             let bad =
                 |problem: String| ApiError::field_status(StatusCode::BAD_REQUEST, key, problem);
             match key {
@@ -395,15 +395,7 @@ impl ListQuery {
                 }
                 "hazard_area" => q.hazard_area = Some(value),
                 "unit" => q.unit = Some(value),
-                "page_size" => {
-                    let n: usize = value
-                        .parse()
-                        .map_err(|_| bad(format!("{value:?} is not a whole number")))?;
-                    if !(1..=MAX_PAGE_SIZE).contains(&n) {
-                        return Err(bad(format!("{n} is out of range 1..={MAX_PAGE_SIZE}")));
-                    }
-                    q.page_size = Some(n);
-                }
+                "page_size" => q.page_size = Some(crate::wire::page_size(key, &value)?),
                 "page_token" => q.page_token = Some(value),
                 _ => {
                     return Err(bad(
@@ -462,33 +454,6 @@ impl ListQuery {
         };
         Ok((area, unit))
     }
-}
-
-/// Percent-decoding of a query value (`+` is a space).
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match std::str::from_utf8(&bytes[i + 1..i + 3])
-                    .ok()
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                {
-                    Some(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Reads one report; its ETag is its version.
@@ -587,12 +552,5 @@ mod tests {
         assert_eq!(a[0].approver, "civil_authority");
         let r = recorded_approvals(&ts);
         assert!(r.civil_authority && !r.defence);
-    }
-
-    #[test]
-    fn query_values_are_percent_decoded() {
-        assert_eq!(percent_decode("a%20b+c"), "a b c");
-        assert_eq!(percent_decode("100%"), "100%");
-        assert_eq!(percent_decode("%4"), "%4");
     }
 }
