@@ -76,6 +76,19 @@ describe('map', () => {
     assert.ok((await renderedHazards(page)) > 0, 'hazard areas are drawn on screen');
     await screenshot(page, 'map');
 
+    // Sources join the map as their data arrives, hazard-area polygons last of all, and each
+    // one's layers take their place in the drawing order all the same.
+    await page.waitForFunction(() => window.bonifica.map.getLayer('hazard-areas-line') !== undefined);
+    const order = await page.evaluate(() => window.bonifica.map.getStyle().layers.map((l) => l.id));
+    const below = (a, b) => assert.ok(order.indexOf(a) >= 0 && order.indexOf(a) < order.indexOf(b), `${a} is drawn below ${b}: ${order.join(', ')}`);
+    below('background', 'regions-fill');
+    below('regions-fill', 'settlements-fill');
+    below('settlements-fill', 'hazard-areas-fill');
+    below('hazard-areas-fill', 'hazard-areas-line');
+    below('hazard-areas-line', 'assets-areas');
+    below('assets-points', 'teams-circle');
+    below('crews-circle', 'draft-fill');
+
     // Turning the layer off removes them from the screen.
     await page.uncheck('input[data-toggle=hazards]');
     await page.waitForFunction(() => window.bonifica.map.getLayoutProperty('hazard-areas-dot', 'visibility') === 'none');

@@ -2,7 +2,7 @@
 // features, no DOM markers), drawn as fill, line and circle layers without text, so no
 // glyphs are needed and nothing is fetched from outside.
 
-import type { LayerSpecification, Map as MapLibreMap, StyleSpecification } from 'maplibre-gl';
+import type { GeoJSONSource, LayerSpecification, Map as MapLibreMap, StyleSpecification } from 'maplibre-gl';
 import type { Key } from '../messages';
 import { ASSET_LINE_WIDTH, COLOURS, assetColour, hazardColour, unitPaint } from './styles';
 
@@ -43,25 +43,58 @@ export const CLICKABLE = [
 
 const EMPTY = { type: 'FeatureCollection' as const, features: [] };
 
-/** The style: a plain background and our own sources; no tiles, no glyphs, no sprites. */
+/** The sources of the map's record layers; features with an `id` property are addressable by it. */
+const SOURCES = {
+  regions: {},
+  rivers: {},
+  settlements: {},
+  'hazard-areas': { promoteId: 'id' },
+  // One point per hazard area, so areas of a few thousand m² show at region scale.
+  'hazard-points': { promoteId: 'id' },
+  assets: { promoteId: 'id' },
+  teams: {},
+  crews: {},
+  draft: {},
+} as const;
+
+export type SourceName = keyof typeof SOURCES;
+
+const geojson = (name: SourceName, data: GeoJSON.GeoJSON) => ({ type: 'geojson' as const, data, ...SOURCES[name] });
+
+/** The style: a plain background and our own sources, empty; no tiles, no glyphs, no sprites. */
 export function baseStyle(): StyleSpecification {
-  const source = () => ({ type: 'geojson' as const, data: EMPTY });
-  return {
-    version: 8,
-    sources: {
-      regions: source(),
-      rivers: source(),
-      settlements: source(),
-      'hazard-areas': { type: 'geojson', data: EMPTY, promoteId: 'id' },
-      // One point per hazard area, so areas of a few thousand m² show at region scale.
-      'hazard-points': { type: 'geojson', data: EMPTY, promoteId: 'id' },
-      assets: { type: 'geojson', data: EMPTY, promoteId: 'id' },
-      teams: source(),
-      crews: source(),
-      draft: source(),
-    },
-    layers: layers(),
-  };
+  const sources = Object.fromEntries(Object.keys(SOURCES).map((name) => [name, geojson(name as SourceName, EMPTY)]));
+  return { version: 8, sources, layers: layers() };
+}
+
+/**
+ * The style with only the background and the drawing layers: the record sources come with
+ * their data through `putSource`. A source created empty and filled later has its tiles
+ * cut twice (once empty, once full, and again at the zoom the map then fits), so the main
+ * map adds each source once its data is here and the view is set.
+ */
+export function bareStyle(): StyleSpecification {
+  const bare = layers().filter((l) => l.type === 'background' || ('source' in l && l.source === 'draft'));
+  return { version: 8, sources: { draft: geojson('draft', EMPTY) }, layers: bare };
+}
+
+/**
+ * Gives source `name` its data: replaces it when the map has the source, otherwise adds
+ * the source with this data and its layers at their places in the style's order.
+ */
+export function putSource(map: MapLibreMap, name: SourceName, data: GeoJSON.GeoJSON): void {
+  const source = map.getSource(name) as GeoJSONSource | undefined;
+  if (source) {
+    source.setData(data);
+    return;
+  }
+  map.addSource(name, geojson(name, data));
+  const all = layers();
+  all.forEach((layer, i) => {
+    if (!('source' in layer) || layer.source !== name) return;
+    const before = all.slice(i + 1).find((l) => map.getLayer(l.id));
+    map.addLayer(layer, before?.id);
+  });
 }
 
 const isLine = ['match', ['geometry-type'], ['LineString', 'MultiLineString'], true, false];
@@ -89,6 +122,7 @@ function layers(): LayerSpecification[] {
       id: 'hazard-areas-fill',
       type: 'fill',
       source: 'hazard-areas',
+      minzoom: 8,
       paint: { 'fill-color': hazardColour(-1), 'fill-opacity': 0.55 },
     },
     {
@@ -185,14 +219,17 @@ function layers(): LayerSpecification[] {
   ] as LayerSpecification[];
 }
 
-/** Recolours hazard areas and assets for the day `day` of the loaded plan. */
+/** Recolours hazard areas and assets for the day `day` of the loaded plan (the layers the map has). */
 export function paintForDay(map: MapLibreMap, day: number): void {
-  map.setPaintProperty('hazard-areas-fill', 'fill-color', hazardColour(day));
-  map.setPaintProperty('hazard-areas-line', 'line-color', hazardColour(day));
-  map.setPaintProperty('hazard-areas-dot', 'circle-color', hazardColour(day));
-  for (const id of ['assets-areas']) map.setPaintProperty(id, 'fill-color', assetColour(day));
-  for (const id of ['assets-power', 'assets-roads', 'assets-rail']) map.setPaintProperty(id, 'line-color', assetColour(day));
-  map.setPaintProperty('assets-points', 'circle-color', assetColour(day));
+  const paint = (ids: string[], property: string, value: unknown) => {
+    for (const id of ids) if (map.getLayer(id)) map.setPaintProperty(id, property, value);
+  };
+  paint(['hazard-areas-fill'], 'fill-color', hazardColour(day));
+  paint(['hazard-areas-line'], 'line-color', hazardColour(day));
+  paint(['hazard-areas-dot'], 'circle-color', hazardColour(day));
+  paint(['assets-areas'], 'fill-color', assetColour(day));
+  paint(['assets-power', 'assets-roads', 'assets-rail'], 'line-color', assetColour(day));
+  paint(['assets-points'], 'circle-color', assetColour(day));
 }
 
 /** One point per polygon feature (the centre of its bounding box), with the same properties. */

@@ -3,13 +3,13 @@
 // the timeline over the loaded plan. A change of language relabels the panel in place, so
 // the map keeps its view and its data.
 
-import maplibregl, { type GeoJSONSource, type MapGeoJSONFeature } from 'maplibre-gl';
+import maplibregl, { type MapGeoJSONFeature } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { type Feature, type FeatureCollection, type MapLayer, MAP_LAYERS } from '../api';
 import { dayOffset, featureId, layer, shown, stale } from '../data';
 import { h } from '../dom';
 import { type Key, onLangChange, t } from '../messages';
-import { CLICKABLE, TOGGLES, baseStyle, bbox, centres, paintForDay } from './layers';
+import { CLICKABLE, TOGGLES, bareStyle, bbox, centres, paintForDay, putSource } from './layers';
 import { ASSET_LEGEND, HAZARD_LEGEND, UNIT_LEGEND } from './styles';
 import { closeDetails, showDetails } from './details';
 import { Timeline } from '../timeline';
@@ -48,7 +48,7 @@ export function mapView(): MapView {
   const root = h('section', { class: 'map-page' }, canvas, side);
   const map = new maplibregl.Map({
     container: canvas,
-    style: baseStyle(),
+    style: bareStyle(),
     bounds: REGION_BOUNDS,
     fitBoundsOptions: { padding: 20 },
     attributionControl: false,
@@ -58,6 +58,9 @@ export function mapView(): MapView {
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
   controlTitles(canvas);
   const data: MapView['data'] = {};
+  const hold = holdDrawing(map);
+  // Hazard-area outlines wait until the first view is drawn (see `view.loaded`).
+  let outlinesDeferred = true;
   let fitted = false;
   let regionBounds = REGION_BOUNDS;
   const view: MapView = {
@@ -103,8 +106,9 @@ export function mapView(): MapView {
   };
   const setLayer = (name: MapLayer, fc: FeatureCollection) => {
     const shownData = withPlanDays(name, fc) as GeoJSON.FeatureCollection;
-    (map.getSource(name) as GeoJSONSource | undefined)?.setData(shownData);
-    if (name === 'hazard-areas') (map.getSource('hazard-points') as GeoJSONSource | undefined)?.setData(centres(shownData));
+    if (name === 'hazard-areas') putSource(map, 'hazard-points', centres(shownData));
+    if (name !== 'hazard-areas' || !outlinesDeferred) putSource(map, name, shownData);
+    if (shown.plan) paintForDay(map, shown.day);
   };
   // The region's own outline decides the view, once, unless the user has moved the map.
   const fitRegion = (fc: FeatureCollection) => {
@@ -125,15 +129,29 @@ export function mapView(): MapView {
     await styleReady;
     names.forEach((name, i) => put(name, fetched[i]));
   };
-  // Every layer is fetched at once and handed to the map together: each frame the map
-  // draws while layers trickle in costs as much as the final one, so drawing once is
-  // what gets the whole map on screen soonest.
-  view.loaded = view.reload([...MAP_LAYERS]).then(async () => {
+  // The first view: every layer is fetched at once and handed to the map together, and the
+  // map draws once, when every tile of the view is cut. Without a GPU each frame costs 100
+  // to 200 ms, and a map drawing each tile as it arrives draws the region ten times over.
+  // Hazard areas show as one dot each at region scale and as polygons from zoom 8 (see
+  // `layers.ts`), so their polygons are handed over only once the first view is drawn.
+  view.loaded = (async () => {
+    const fetched = await Promise.all(MAP_LAYERS.map(fetchLayer));
+    await styleReady;
+    MAP_LAYERS.forEach((name, i) => put(name, fetched[i]));
+    hold.drawWhenLoaded(FIRST_VIEW_HOLD_MS);
     await new Promise<void>((resolve) => (map.loaded() ? resolve() : map.once('idle', () => resolve())));
-    // Hazard areas are on the map (and so is everything else): the first load ends here.
+    hold.release();
+    // The frame MapLibre just drew reaches the screen when the browser next composites (in
+    // software, once the drawing is read back): wait for the next frame to begin and for the
+    // tasks before it to run.
+    await new Promise<void>((resolve) => requestAnimationFrame(() => window.setTimeout(resolve, 0)));
+    // Everything the first view shows is on screen, hazard areas included: the first load ends here.
     performance.mark('bonifica-map-loaded');
     document.body.dataset.mapLoaded = 'true';
-  });
+    outlinesDeferred = false;
+    const hazards = data['hazard-areas'];
+    if (hazards) putSource(map, 'hazard-areas', withPlanDays('hazard-areas', hazards) as GeoJSON.FeatureCollection);
+  })();
 
   let legendBox = legend(map);
   side.append(legendBox, h('ul', { class: 'error', id: 'layer-problems' }));
@@ -169,6 +187,58 @@ export function mapView(): MapView {
   // A read-only handle for the browser tests and for people poking at the map in devtools.
   (window as unknown as { bonifica: unknown }).bonifica = { map, data };
   return view;
+}
+
+/** How long the first view may keep the map from drawing once its layers are handed over. */
+const FIRST_VIEW_HOLD_MS = 4000;
+
+/** The hold on a map's drawing; see `holdDrawing`. */
+export interface DrawingHold {
+  /** From now on the map draws as soon as every tile in view is loaded, or after `limitMs` at the latest. */
+  drawWhenLoaded: (limitMs: number) => void;
+  /** Ends the hold: the map draws as usual. */
+  release: () => void;
+}
+
+/**
+ * Keeps the map from drawing until it is told to draw once everything in view is loaded,
+ * then lets it draw that in one frame. Sources, tiles and events go on meanwhile: only the
+ * drawing waits, and the container's background stands in for the map's. MapLibre has no
+ * public switch for this, so the hold wraps its painter's `render`; a MapLibre without one
+ * is left alone and simply draws as tiles arrive.
+ */
+export function holdDrawing(map: maplibregl.Map): DrawingHold {
+  type Render = (...args: unknown[]) => void;
+  const painter = (map as unknown as { painter?: { render?: Render } }).painter;
+  const render = painter?.render;
+  if (!painter || typeof render !== 'function') return { drawWhenLoaded: () => {}, release: () => {} };
+  let phase: 'held' | 'until-loaded' | 'off' = 'held';
+  let timer = 0;
+  // Whether the last frame asked for was not drawn: the map then owes one when released.
+  let owed = false;
+  // The first frame (the bare style) is always drawn: the painter learns the style while
+  // drawing, and tiles loaded later take their layers from it.
+  let first = true;
+  painter.render = (...args: unknown[]) => {
+    owed = !first && (phase === 'held' || (phase === 'until-loaded' && !map.loaded()));
+    first = false;
+    if (!owed) render.apply(painter, args);
+  };
+  const release = () => {
+    if (phase === 'off') return;
+    phase = 'off';
+    window.clearTimeout(timer);
+    delete painter.render;
+    if (painter.render !== render) painter.render = render;
+    if (owed) map.triggerRepaint();
+  };
+  const drawWhenLoaded = (limitMs: number) => {
+    if (phase !== 'held') return;
+    phase = 'until-loaded';
+    timer = window.setTimeout(release, limitMs);
+    map.triggerRepaint();
+  };
+  return { drawWhenLoaded, release };
 }
 
 /** Names MapLibre's zoom buttons in the interface language (it names them in English). */
