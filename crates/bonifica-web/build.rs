@@ -1,7 +1,10 @@
 //! Makes `cargo build` self-contained: when `web/dist/index.html` is missing or older than
 //! the app's sources, runs `npm ci` (when `web/node_modules` is missing) and `npm run build`
-//! in `web/`, so the crate always embeds a current build of the browser app.
+//! in `web/`, so the crate always embeds a current build of the browser app. Then gzips
+//! every text file of the build of 1 kB or more into `$OUT_DIR/gzip`, embedded beside it,
+//! so the server sends them compressed without compressing on each request.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::SystemTime;
@@ -30,16 +33,64 @@ fn main() -> ExitCode {
     let newest_input = INPUTS.iter().filter_map(|i| newest(&web.join(i))).max();
     let forced = std::env::var_os("BONIFICA_WEB_FORCE_BUILD").is_some();
     let fresh = matches!((built, newest_input), (Some(b), Some(s)) if b >= s);
-    if fresh && !forced {
-        return ExitCode::SUCCESS;
-    }
-    match build_web(&web) {
+    let built = if fresh && !forced {
+        Ok(())
+    } else {
+        build_web(&web)
+    };
+    let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
+    match built.and_then(|()| gzip_dir(&web.join("dist"), &out_dir.join("gzip"))) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("error: bonifica-web: {message}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// Extensions of the files worth compressing: text, and WebAssembly.
+const COMPRESSIBLE: &[&str] = &[
+    "html", "js", "mjs", "css", "json", "map", "svg", "txt", "wasm",
+];
+
+/// Smaller files go as they are: gzip's header and a round trip of headers outweigh the gain.
+const MIN_GZIP_BYTES: u64 = 1024;
+
+/// Writes `to/PATH` as the gzip of every compressible `from/PATH`, replacing `to`.
+fn gzip_dir(from: &Path, to: &Path) -> Result<(), String> {
+    if to.exists() {
+        std::fs::remove_dir_all(to)
+            .map_err(|e| format!("could not clear {}: {e}", to.display()))?;
+    }
+    std::fs::create_dir_all(to).map_err(|e| format!("could not create {}: {e}", to.display()))?;
+    let entries =
+        std::fs::read_dir(from).map_err(|e| format!("could not read {}: {e}", from.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("could not read {}: {e}", from.display()))?;
+        let path = entry.path();
+        let target = to.join(entry.file_name());
+        if path.is_dir() {
+            gzip_dir(&path, &target)?;
+            continue;
+        }
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or_default();
+        let size = entry.metadata().map(|m| m.len()).unwrap_or_default();
+        if !COMPRESSIBLE.contains(&extension) || size < MIN_GZIP_BYTES {
+            continue;
+        }
+        let bytes =
+            std::fs::read(&path).map_err(|e| format!("could not read {}: {e}", path.display()))?;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder
+            .write_all(&bytes)
+            .and_then(|()| encoder.finish())
+            .and_then(|gz| std::fs::write(&target, gz))
+            .map_err(|e| format!("could not write {}: {e}", target.display()))?;
+    }
+    Ok(())
 }
 
 /// Runs npm in `web/`: `npm ci` when the dependencies are not installed, then the build.

@@ -203,13 +203,17 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Unknown API paths are problem+json 404s; everything else is the embedded browser app.
-async fn fallback(method: axum::http::Method, uri: axum::http::Uri) -> axum::response::Response {
+async fn fallback(
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
     use axum::response::IntoResponse;
     let path = uri.path();
     if path == "/api" || path.starts_with("/api/") {
         return ApiError::not_found("route").into_response();
     }
-    bonifica_web::serve(method, uri).await
+    bonifica_web::serve(method, uri, headers).await
 }
 
 /// Serves the API on `addr` until Ctrl-C or SIGTERM, then finishes the requests under way.

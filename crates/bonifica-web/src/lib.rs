@@ -4,14 +4,19 @@
 //! [`asset`] looks up one embedded file; [`router`] serves them all: `/` and every app
 //! route answer with `index.html` (the app routes in the browser), `/assets/*` carry
 //! content-hashed names and are cached for a year, and `/api/*` is never answered here.
+//! Text files of 1 kB or more are also embedded gzipped (by `build.rs`) and sent so to
+//! clients that accept it: the map library alone is 1 MB, 0.28 MB gzipped.
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use include_dir::{Dir, include_dir};
 
 static DIST: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../web/dist");
+
+/// The gzip of every file of [`DIST`] worth compressing, at the same path.
+static GZIP: Dir<'static> = include_dir!("$OUT_DIR/gzip");
 
 /// Cache policy of content-hashed files under `/assets/`: they never change.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -43,7 +48,7 @@ where
 }
 
 /// The handler behind [`router`], usable as any router's fallback.
-pub async fn serve(method: Method, uri: Uri) -> Response {
+pub async fn serve(method: Method, uri: Uri, headers: HeaderMap) -> Response {
     if method != Method::GET && method != Method::HEAD {
         return (
             StatusCode::METHOD_NOT_ALLOWED,
@@ -55,20 +60,44 @@ pub async fn serve(method: Method, uri: Uri) -> Response {
     if path == "api" || path.starts_with("api/") {
         return not_found();
     }
-    if let Some((bytes, content_type)) = asset(path) {
+    let gzip_ok = accepts_gzip(&headers);
+    if asset(path).is_some() {
         let cache = if path.starts_with("assets/") {
             IMMUTABLE
         } else {
             REVALIDATE
         };
-        return file_response(bytes, content_type, cache);
+        return file_response(path, cache, gzip_ok);
     }
-    if is_app_route(path)
-        && let Some((bytes, content_type)) = asset("index.html")
-    {
-        return file_response(bytes, content_type, REVALIDATE);
+    if is_app_route(path) && asset("index.html").is_some() {
+        return file_response("index.html", REVALIDATE, gzip_ok);
     }
     not_found()
+}
+
+/// The gzip of the embedded file at `path`, when it has one.
+pub fn gzipped(path: &str) -> Option<&'static [u8]> {
+    let path = path.trim_start_matches('/');
+    let path = if path.is_empty() { "index.html" } else { path };
+    GZIP.get_file(path).map(|file| file.contents())
+}
+
+/// Whether the request's `Accept-Encoding` takes gzip (named, or `*`, with a weight above 0).
+pub fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or_default();
+            let weight = parts
+                .filter_map(|p| p.strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && weight > 0.0
+        })
 }
 
 /// Whether `path` names a page of the app rather than a file: not under `assets/`, and no
@@ -78,12 +107,17 @@ fn is_app_route(path: &str) -> bool {
     !path.starts_with("assets/") && !last.contains('.')
 }
 
-fn file_response(
-    bytes: &'static [u8],
-    content_type: &'static str,
-    cache: &'static str,
-) -> Response {
-    let mut response = Response::new(Body::from(bytes));
+/// The embedded file at `path` (which exists), gzipped when it has a gzip and the client takes it.
+fn file_response(path: &str, cache: &'static str, gzip_ok: bool) -> Response {
+    let Some((bytes, content_type)) = asset(path) else {
+        return not_found();
+    };
+    let gzip = gzipped(path);
+    let body = match gzip {
+        Some(gz) if gzip_ok => gz,
+        _ => bytes,
+    };
+    let mut response = Response::new(Body::from(body));
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
@@ -91,6 +125,13 @@ fn file_response(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    if gzip.is_some() {
+        // The answer depends on Accept-Encoding: caches must keep the two apart.
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        if gzip_ok {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        }
+    }
     response
 }
 
@@ -147,6 +188,22 @@ mod tests {
         assert!(is_app_route("hazard-areas/HA-0042"));
         assert!(!is_app_route("assets/missing.js"));
         assert!(!is_app_route("favicon.ico"));
+    }
+
+    #[test]
+    fn gzip_is_taken_when_named_or_starred_with_a_weight() {
+        let with = |value: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(value));
+            accepts_gzip(&headers)
+        };
+        assert!(with("gzip, deflate, br"));
+        assert!(with("br;q=1.0, GZIP;q=0.5"));
+        assert!(with("*"));
+        assert!(!with("gzip;q=0"));
+        assert!(!with("br, deflate"));
+        assert!(!with("identity"));
+        assert!(!accepts_gzip(&HeaderMap::new()));
     }
 
     #[test]

@@ -113,3 +113,57 @@ async fn only_reads_are_served() {
     );
     assert_eq!(get("HEAD", "/").await.status, StatusCode::OK);
 }
+
+/// `GET path` with the given Accept-Encoding: the status, the headers and the raw body bytes.
+async fn get_encoded(
+    path: &str,
+    accept_encoding: Option<&str>,
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let app: axum::Router = bonifica_web::router();
+    let mut request = Request::builder().uri(path);
+    if let Some(value) = accept_encoding {
+        request = request.header(header::ACCEPT_ENCODING, value);
+    }
+    let response = app
+        .oneshot(request.body(Body::empty()).expect("request"))
+        .await
+        .expect("response");
+    let (parts, body) = response.into_parts();
+    let bytes = body.collect().await.expect("body").to_bytes().to_vec();
+    (parts.status, parts.headers, bytes)
+}
+
+#[tokio::test]
+async fn assets_go_gzipped_to_clients_that_take_gzip_and_plain_to_others() {
+    use std::io::Read;
+    let index = get("GET", "/").await.body;
+    let path = first_asset(&index);
+    let (plain, _) = bonifica_web::asset(&path).expect("embedded");
+
+    let (status, headers, body) = get_encoded(&path, Some("gzip, deflate, br")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_ENCODING], "gzip");
+    assert_eq!(headers[header::VARY], "accept-encoding");
+    assert!(
+        body.len() * 2 < plain.len(),
+        "{path}: {} bytes gzipped, {} plain",
+        body.len(),
+        plain.len()
+    );
+    let mut unzipped = Vec::new();
+    flate2::read::GzDecoder::new(body.as_slice())
+        .read_to_end(&mut unzipped)
+        .expect("a gzip stream");
+    assert_eq!(unzipped, plain, "{path} unzips to the file itself");
+
+    for refused in [None, Some("gzip;q=0"), Some("br")] {
+        let (status, headers, body) = get_encoded(&path, refused).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            headers.get(header::CONTENT_ENCODING).is_none(),
+            "{refused:?}"
+        );
+        assert_eq!(headers[header::VARY], "accept-encoding");
+        assert_eq!(body, plain, "{refused:?}");
+    }
+}
