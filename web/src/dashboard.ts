@@ -42,7 +42,9 @@ export async function dashboardPage(): Promise<HTMLElement> {
   let released = 0;
   const releasedKm2 = months.map((m) => (released += m.cancelled_km2 + m.reduced_km2 + m.cleared_km2));
   const band = await forecastBand(plan, labels);
-  cards.append(
+  // The plan's charts come first, right after the contracts; plan against actual and the
+  // learned rates follow them.
+  contracts.root.after(
     card(t('chart.released'), 'chart-released', lineChart(labels, [{ label: t('series.planned'), colour: '#41ab5d', values: releasedKm2 }], band ?? undefined)),
     card(
       t('chart.network'),
