@@ -577,11 +577,7 @@ pub async fn map_get(
     let body = tokio::task::spawn_blocking(move || body(&state2, layer, sees))
         .await
         .map_err(|e| ApiError::internal(&e))??;
-    let gzip_ok = headers
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("gzip"));
-    let mut response = if gzip_ok {
+    let mut response = if bonifica_web::accepts_gzip(&headers) {
         let mut r = (StatusCode::OK, body.gzip.clone()).into_response();
         r.headers_mut()
             .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));

@@ -27,13 +27,23 @@ pub const REVALIDATE: &str = "no-cache";
 /// The embedded file at `path` (with or without a leading `/`; `""` and `/` mean
 /// `index.html`) and its content type, or `None` when there is no such file.
 pub fn asset(path: &str) -> Option<(&'static [u8], &'static str)> {
-    let path = path.trim_start_matches('/');
-    let path = if path.is_empty() { "index.html" } else { path };
-    if path.split('/').any(|part| part == ".." || part.is_empty()) {
-        return None;
-    }
+    let path = embedded_path(path)?;
     let file = DIST.get_file(path)?;
     Some((file.contents(), content_type(path)))
+}
+
+/// The gzip of the embedded file at `path` (as for [`asset`]), when it has one.
+pub fn gzipped(path: &str) -> Option<&'static [u8]> {
+    Some(GZIP.get_file(embedded_path(path)?)?.contents())
+}
+
+/// `path` as the embedded folders name it: no leading `/`, `""` meaning `index.html`, and
+/// `None` for a path that climbs out or has empty segments.
+fn embedded_path(path: &str) -> Option<&str> {
+    let path = path.trim_start_matches('/');
+    let path = if path.is_empty() { "index.html" } else { path };
+    let climbs = path.split('/').any(|part| part == ".." || part.is_empty());
+    (!climbs).then_some(path)
 }
 
 /// Serves the embedded app: `GET /` and app routes give `index.html`, `/assets/*` the
@@ -61,25 +71,18 @@ pub async fn serve(method: Method, uri: Uri, headers: HeaderMap) -> Response {
         return not_found();
     }
     let gzip_ok = accepts_gzip(&headers);
-    if asset(path).is_some() {
-        let cache = if path.starts_with("assets/") {
-            IMMUTABLE
-        } else {
-            REVALIDATE
-        };
-        return file_response(path, cache, gzip_ok);
-    }
-    if is_app_route(path) && asset("index.html").is_some() {
-        return file_response("index.html", REVALIDATE, gzip_ok);
-    }
-    not_found()
-}
-
-/// The gzip of the embedded file at `path`, when it has one.
-pub fn gzipped(path: &str) -> Option<&'static [u8]> {
-    let path = path.trim_start_matches('/');
-    let path = if path.is_empty() { "index.html" } else { path };
-    GZIP.get_file(path).map(|file| file.contents())
+    let cache = if path.starts_with("assets/") {
+        IMMUTABLE
+    } else {
+        REVALIDATE
+    };
+    file_response(path, cache, gzip_ok)
+        .or_else(|| {
+            is_app_route(path)
+                .then(|| file_response("index.html", REVALIDATE, gzip_ok))
+                .flatten()
+        })
+        .unwrap_or_else(not_found)
 }
 
 /// Whether the request's `Accept-Encoding` takes gzip (named, or `*`, with a weight above 0).
@@ -107,11 +110,10 @@ fn is_app_route(path: &str) -> bool {
     !path.starts_with("assets/") && !last.contains('.')
 }
 
-/// The embedded file at `path` (which exists), gzipped when it has a gzip and the client takes it.
-fn file_response(path: &str, cache: &'static str, gzip_ok: bool) -> Response {
-    let Some((bytes, content_type)) = asset(path) else {
-        return not_found();
-    };
+/// The embedded file at `path`, gzipped when it has a gzip and the client takes it; `None`
+/// when there is no such file.
+fn file_response(path: &str, cache: &'static str, gzip_ok: bool) -> Option<Response> {
+    let (bytes, content_type) = asset(path)?;
     let gzip = gzipped(path);
     let body = match gzip {
         Some(gz) if gzip_ok => gz,
@@ -132,7 +134,7 @@ fn file_response(path: &str, cache: &'static str, gzip_ok: bool) -> Response {
             headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         }
     }
-    response
+    Some(response)
 }
 
 fn not_found() -> Response {

@@ -80,13 +80,14 @@ export function bareStyle(): StyleSpecification {
 
 /**
  * Gives source `name` its data: replaces it when the map has the source, otherwise adds
- * the source with this data and its layers at their places in the style's order.
+ * the source with this data and its layers at their places in the style's order. Answers
+ * whether the layers are new (and so painted as the style first paints them).
  */
-export function putSource(map: MapLibreMap, name: SourceName, data: GeoJSON.GeoJSON): void {
+export function putSource(map: MapLibreMap, name: SourceName, data: GeoJSON.GeoJSON): boolean {
   const source = map.getSource(name) as GeoJSONSource | undefined;
   if (source) {
     source.setData(data);
-    return;
+    return false;
   }
   map.addSource(name, geojson(name, data));
   const all = layers();
@@ -95,6 +96,7 @@ export function putSource(map: MapLibreMap, name: SourceName, data: GeoJSON.GeoJ
     const before = all.slice(i + 1).find((l) => map.getLayer(l.id));
     map.addLayer(layer, before?.id);
   });
+  return true;
 }
 
 const isLine = ['match', ['geometry-type'], ['LineString', 'MultiLineString'], true, false];

@@ -106,9 +106,10 @@ export function mapView(): MapView {
   };
   const setLayer = (name: MapLayer, fc: FeatureCollection) => {
     const shownData = withPlanDays(name, fc) as GeoJSON.FeatureCollection;
-    if (name === 'hazard-areas') putSource(map, 'hazard-points', centres(shownData));
-    if (name !== 'hazard-areas' || !outlinesDeferred) putSource(map, name, shownData);
-    if (shown.plan) paintForDay(map, shown.day);
+    const points = name === 'hazard-areas' && putSource(map, 'hazard-points', centres(shownData));
+    const added = (name !== 'hazard-areas' || !outlinesDeferred) && putSource(map, name, shownData);
+    // New layers come painted for the recorded state: give them the plan's day on show.
+    if ((points || added) && shown.plan) paintForDay(map, shown.day);
   };
   // The region's own outline decides the view, once, unless the user has moved the map.
   const fitRegion = (fc: FeatureCollection) => {
@@ -150,7 +151,8 @@ export function mapView(): MapView {
     document.body.dataset.mapLoaded = 'true';
     outlinesDeferred = false;
     const hazards = data['hazard-areas'];
-    if (hazards) putSource(map, 'hazard-areas', withPlanDays('hazard-areas', hazards) as GeoJSON.FeatureCollection);
+    const polygons = hazards && putSource(map, 'hazard-areas', withPlanDays('hazard-areas', hazards) as GeoJSON.FeatureCollection);
+    if (polygons && shown.plan) paintForDay(map, shown.day);
   })();
 
   let legendBox = legend(map);

@@ -2,7 +2,7 @@
 //! name, listed, and still a file GDAL validates.
 
 use bonifica_planner::{Limits, Planner, PlannerConfig};
-use bonifica_store::{GeoPackage, Store};
+use bonifica_store::{GeoPackage, SYSTEM_ACTOR, Store};
 use bonifica_synth::{Params, generate};
 
 use crate::gdal::run;
@@ -32,12 +32,12 @@ fn planned() -> (
     (dataset, plan, forecast)
 }
 
-#[test]
-fn a_saved_plan_carries_its_dates_and_p90_is_never_before_p50() {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let path = dir.path().join("plan.gpkg");
+/// A new GeoPackage at `path` with the planned region and its plan saved with a forecast.
+fn stored_with_forecast(
+    path: &std::path::Path,
+) -> (GeoPackage, bonifica_model::Dataset, bonifica_planner::Plan) {
     let (dataset, plan, forecast) = planned();
-    let mut store = GeoPackage::create(&path).expect("creates");
+    let mut store = GeoPackage::create(path).expect("creates");
     store.insert(&dataset).expect("inserts");
     store
         .save_plan(
@@ -45,9 +45,17 @@ fn a_saved_plan_carries_its_dates_and_p90_is_never_before_p50() {
             &plan,
             Some(&forecast),
             "2027-03-01T00:00:00.000Z",
-            "system",
+            SYSTEM_ACTOR,
         )
         .expect("saves");
+    (store, dataset, plan)
+}
+
+#[test]
+fn a_saved_plan_carries_its_dates_and_p90_is_never_before_p50() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("plan.gpkg");
+    let (_store, _, plan) = stored_with_forecast(&path);
 
     let conn = rusqlite::Connection::open(&path).expect("opens");
     let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).expect(sql) };
@@ -86,24 +94,25 @@ fn a_saved_plan_carries_its_dates_and_p90_is_never_before_p50() {
 fn saving_under_the_same_name_replaces_and_gdal_still_validates() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let path = dir.path().join("plan.gpkg");
-    let (dataset, mut plan, forecast) = planned();
-    let mut store = GeoPackage::create(&path).expect("creates");
-    store.insert(&dataset).expect("inserts");
+    let (mut store, dataset, mut plan) = stored_with_forecast(&path);
     store
         .save_plan(
             &dataset,
             &plan,
-            Some(&forecast),
-            "2027-03-01T00:00:00.000Z",
-            "system",
+            None,
+            "2027-03-02T00:00:00.000Z",
+            SYSTEM_ACTOR,
         )
-        .expect("saves");
-    store
-        .save_plan(&dataset, &plan, None, "2027-03-02T00:00:00.000Z", "system")
         .expect("saves again");
     plan.name = "twice-deminers".into();
     store
-        .save_plan(&dataset, &plan, None, "2027-03-02T00:00:00.000Z", "system")
+        .save_plan(
+            &dataset,
+            &plan,
+            None,
+            "2027-03-02T00:00:00.000Z",
+            SYSTEM_ACTOR,
+        )
         .expect("saves another");
     let names: Vec<String> = store
         .plans()
@@ -113,7 +122,7 @@ fn saving_under_the_same_name_replaces_and_gdal_still_validates() {
         .collect();
     assert_eq!(names, ["base", "twice-deminers"]);
     let stored = store.plans().expect("lists");
-    assert_eq!(stored[0].created, "2027-03-02T00:00:00.000Z", "system");
+    assert_eq!(stored[0].created, "2027-03-02T00:00:00.000Z");
     assert_eq!(
         stored[0].programme_p50, None,
         "the replacement had no forecast"
@@ -133,7 +142,7 @@ fn saving_under_the_same_name_replaces_and_gdal_still_validates() {
     assert!(
         saves
             .iter()
-            .all(|e| e.entity == "plan" && e.actor == "system")
+            .all(|e| e.entity == "plan" && e.actor == SYSTEM_ACTOR)
     );
     store.verify_audit().expect("the chain holds");
     drop(store);
