@@ -31,19 +31,20 @@ pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
                 1 => "1 entry".to_string(),
                 n => format!("{} entries", grouped(n)),
             };
-            println!(
+            crate::outln!(
                 "audit log of {file}: {entries}, chain intact, head {}",
                 check.head
-            );
+            )?;
             if !args.anchors.is_empty() {
                 let n = args.anchors.len();
-                println!("{n} anchor{} held", if n == 1 { "" } else { "s" });
+                crate::outln!("{n} anchor{} held", if n == 1 { "" } else { "s" })?;
             }
             if check.entries > 0 {
-                println!(
+                crate::outln!(
                     "anchor {}:{} (keep it outside this file; --anchor checks it later)",
-                    check.entries, check.head
-                );
+                    check.entries,
+                    check.head
+                )?;
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -59,7 +59,7 @@ pub fn region(args: &RegionBenchArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
-    println!(
+    crate::outln!(
         "region: {} hazard areas, {} assets ({} blocked), {} people, {} teams, {} crews",
         dataset.hazard_areas.len(),
         dataset.assets.len(),
@@ -67,16 +67,16 @@ pub fn region(args: &RegionBenchArgs) -> anyhow::Result<()> {
         dataset.people.len(),
         dataset.teams.len(),
         dataset.crews.len()
-    );
-    println!("generate_s {generate_s:.3}");
-    println!("gating_s {gating_s:.3}");
+    )?;
+    crate::outln!("generate_s {generate_s:.3}")?;
+    crate::outln!("gating_s {gating_s:.3}")?;
     if let Some(w) = write_s {
-        println!("write_gpkg_s {w:.3}");
+        crate::outln!("write_gpkg_s {w:.3}")?;
     }
-    println!("total_s {:.3}", t0.elapsed().as_secs_f64());
+    crate::outln!("total_s {:.3}", t0.elapsed().as_secs_f64())?;
     match peak_rss_mib() {
-        Some(mib) => println!("peak_rss_mib {mib:.1}"),
-        None => println!("peak_rss_mib unknown (no /proc/self/status)"),
+        Some(mib) => crate::outln!("peak_rss_mib {mib:.1}")?,
+        None => crate::outln!("peak_rss_mib unknown (no /proc/self/status)")?,
     }
     Ok(())
 }

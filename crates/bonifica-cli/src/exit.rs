@@ -37,6 +37,14 @@ impl Failure {
 
 /// Prints an error with its chain of causes and picks the exit code.
 pub fn report(err: &anyhow::Error) -> ExitCode {
+    // The reader of our output went away (`| head`): what it wanted, it has.
+    let closed_pipe = err
+        .chain()
+        .filter_map(|e| e.downcast_ref::<std::io::Error>())
+        .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe);
+    if closed_pipe {
+        return ExitCode::SUCCESS;
+    }
     eprintln!("error: {err}");
     for cause in err.chain().skip(1) {
         eprintln!("  caused by: {cause}");

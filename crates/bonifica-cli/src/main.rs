@@ -78,6 +78,7 @@ enum Bench {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    install_logging();
     let result = match cli.command {
         Command::Demo(a) => region_cmd::demo(&a).map(|()| ExitCode::SUCCESS),
         Command::Import(a) => region_cmd::import(&a).map(|()| ExitCode::SUCCESS),
@@ -96,4 +97,23 @@ fn main() -> ExitCode {
         Command::Audit(Audit::Verify(a)) => audit_cmd::verify(&a),
     };
     result.unwrap_or_else(|err| exit::report(&err))
+}
+
+/// Logs go to standard error, so standard output stays the command's answer. The filter
+/// comes from `BONIFICA_LOG` (tracing's `EnvFilter` syntax, such as `debug` or
+/// `bonifica_server=debug,tower_http=debug`); by default warnings from everything and
+/// the server's requests and events at INFO.
+fn install_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("BONIFICA_LOG").unwrap_or_else(|_| {
+        EnvFilter::new("warn,bonifica_server=info,tower_http=info,bonifica=info")
+    });
+    // Only fails when a subscriber is already installed, which nothing else does.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        // Colours on a terminal only: a log file or a journal gets plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .try_init();
 }

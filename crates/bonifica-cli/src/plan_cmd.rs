@@ -108,7 +108,7 @@ pub fn plan(args: &PlanArgs) -> anyhow::Result<()> {
         f
     });
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&run.plan.indicators)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&run.plan.indicators)?)?;
     } else {
         print!("{}", render(&run.plan, forecast.as_ref()));
     }
@@ -163,10 +163,10 @@ fn check(run: &Run) -> anyhow::Result<()> {
         ))
         .into());
     }
-    println!(
+    crate::outln!(
         "checked: {} tasks, no violation (one place at a time, gating, contracts, capacity, travel)",
         run.plan.items.len()
-    );
+    )?;
     Ok(())
 }
 
@@ -207,7 +207,7 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<()> {
         )?;
         plans.push(run.plan);
     }
-    println!("{}", bonifica_planner::compare(&plans[0], &plans[1]));
+    crate::outln!("{}", bonifica_planner::compare(&plans[0], &plans[1]))?;
     Ok(())
 }
 

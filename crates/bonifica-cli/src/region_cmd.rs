@@ -141,7 +141,7 @@ pub fn demo(args: &DemoArgs) -> anyhow::Result<()> {
         .with_context(|| format!("writing {}", args.out.display()))?;
     spinner.finish_and_clear();
     let s = dataset.summary(params.start_date);
-    println!(
+    crate::outln!(
         "wrote {}: {} hazard areas, {} damaged assets, {} settlements, {} teams, {} crews",
         args.out.display(),
         s.hazard_areas,
@@ -149,15 +149,15 @@ pub fn demo(args: &DemoArgs) -> anyhow::Result<()> {
         s.settlements,
         s.teams,
         s.crews
-    );
+    )?;
     if args.serve && args.plan_seconds > 0 {
         crate::plan_cmd::plan_and_save(&args.out, args.plan_seconds, 50)?;
     }
     if args.serve {
         let users = crate::serve_cmd::create_demo_users(&args.out)?;
-        println!("users (one per role):");
+        crate::outln!("users (one per role):")?;
         for (name, role, password) in &users {
-            println!("  {name:<12} {role:<20} password {password}");
+            crate::outln!("  {name:<12} {role:<20} password {password}")?;
         }
         let serve = crate::serve_cmd::ServeArgs {
             file: args.out.clone(),
@@ -202,24 +202,24 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<()> {
         for rejected in &import.report.rejected {
             eprintln!("skipped: {rejected}");
         }
-        println!(
+        crate::outln!(
             "{}: read {}, importing {}, skipped {}",
             file.display(),
             import.report.read,
             import.report.imported,
             import.report.rejected.len()
-        );
+        )?;
         merge(&mut existing, import.records.clone());
         merge(&mut added, import.records);
     }
     let report = store
         .insert(&added)
         .map_err(|e| Failure::BadInput(format!("{}: {e}", args.into.display())))?;
-    println!(
+    crate::outln!(
         "stored {} records in {}",
         report.added.total(),
         args.into.display()
-    );
+    )?;
     Ok(())
 }
 
@@ -241,7 +241,7 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<()> {
             let mut out = create_store(&args.out, args.force)?;
             out.insert(&dataset)
                 .with_context(|| format!("writing {}", args.out.display()))?;
-            println!("wrote {}", args.out.display());
+            crate::outln!("wrote {}", args.out.display())?;
         }
         "geojson" | "csv" | "all" => {
             std::fs::create_dir_all(&args.out)
@@ -284,7 +284,7 @@ pub fn summary(args: &SummaryArgs) -> anyhow::Result<()> {
         .unwrap_or_else(today);
     let s = dataset.summary(as_of);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&s)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&s)?)?;
     } else {
         print!("{}", render_summary(&args.region_file, &s, as_of));
     }
@@ -421,7 +421,7 @@ fn write_new(path: &Path, text: &str, force: bool) -> anyhow::Result<()> {
         .into());
     }
     std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
-    println!("wrote {}", path.display());
+    crate::outln!("wrote {}", path.display())?;
     Ok(())
 }
 

@@ -100,7 +100,7 @@ pub fn solve(args: &SolveArgs) -> anyhow::Result<()> {
     };
     let solution = bonifica_sched::solve(&problem, &limits, &NoProgress)?;
     let file = json::solution_file(&problem, &solution);
-    println!("{}", json::schedule_to_json(&file));
+    crate::outln!("{}", json::schedule_to_json(&file))?;
     eprintln!(
         "{}: objective {}, lower bound {}, {} schedules in {:.2} s",
         file.status.as_deref().unwrap_or("unknown"),
@@ -124,14 +124,14 @@ pub fn validate(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
     let schedule = file.schedule();
     let violations = bonifica_sched::validate(&problem, &schedule);
     for v in &violations {
-        println!("{v}");
+        crate::outln!("{v}")?;
     }
     if violations.is_empty() {
-        println!(
+        crate::outln!(
             "valid: {} activities, objective {}",
             problem.activities.len(),
             schedule.objective(&problem)
-        );
+        )?;
         Ok(ExitCode::SUCCESS)
     } else {
         eprintln!("{} violations", violations.len());
@@ -226,7 +226,7 @@ fn bench_psplib(args: &PsplibArgs) -> anyhow::Result<()> {
 
 fn print_figures(f: &SetFigures, as_json: bool) -> anyhow::Result<()> {
     if as_json {
-        println!("{}", serde_json::to_string(f)?);
+        crate::outln!("{}", serde_json::to_string(f)?)?;
         return Ok(());
     }
     let basis = if f.set.eq_ignore_ascii_case("j30") {
@@ -234,7 +234,7 @@ fn print_figures(f: &SetFigures, as_json: bool) -> anyhow::Result<()> {
     } else {
         "critical-path bound (cpm_lb)"
     };
-    println!(
+    crate::outln!(
         "{}: {} instances, {} schedules each | avg deviation from {basis}: {:.2} % | at best \
          known: {:.1} % | {:.0} schedules/s ({:.0} per core, {} threads) | {:.1} s",
         f.set,
@@ -246,12 +246,13 @@ fn print_figures(f: &SetFigures, as_json: bool) -> anyhow::Result<()> {
         f.schedules_per_sec_per_core,
         f.threads,
         f.seconds
-    );
+    )?;
     if f.unreferenced > 0 {
-        println!(
+        crate::outln!(
             "{}: {} instances missing from the reference table",
-            f.set, f.unreferenced
-        );
+            f.set,
+            f.unreferenced
+        )?;
     }
     Ok(())
 }

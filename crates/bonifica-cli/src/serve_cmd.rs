@@ -47,7 +47,8 @@ pub struct UserAddArgs {
 pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     let addr = SocketAddr::new(args.host, args.port);
     bonifica_server::run(&args.file, addr, |bound| {
-        println!(
+        // Serving goes on whether or not anyone still reads standard output.
+        let _ = crate::outln!(
             "serving {}: open http://{bound}/ (API under http://{bound}/api/; ODK Collect and KoBoCollect server URL http://{bound}/odk)",
             args.file.display()
         );
@@ -108,9 +109,9 @@ pub fn user_add(args: &UserAddArgs) -> anyhow::Result<()> {
     )
     .with_context(|| format!("adding user {}", args.username))?;
     if generated {
-        println!("{} ({}): {password}", args.username, role.as_str());
+        crate::outln!("{} ({}): {password}", args.username, role.as_str())?;
     } else {
-        println!("added {} ({})", args.username, role.as_str());
+        crate::outln!("added {} ({})", args.username, role.as_str())?;
     }
     Ok(())
 }

@@ -29,3 +29,21 @@ pub fn timed_bar(prefix: &str, seconds: u64) -> ProgressBar {
     bar.enable_steady_tick(Duration::from_millis(250));
     bar
 }
+
+/// Writes one line of the command's answer to standard output. Unlike `println!`, a
+/// closed pipe (`bonifica audit verify FILE | head -1`) is an error the caller returns,
+/// not a panic; `exit::report` then ends the command quietly.
+pub fn out_line(args: std::fmt::Arguments<'_>) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_fmt(args)?;
+    out.write_all(b"\n")
+}
+
+/// `println!` that returns `std::io::Result` instead of panicking on a closed pipe.
+#[macro_export]
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::ui::out_line(format_args!($($arg)*))
+    };
+}

@@ -238,6 +238,12 @@ pub enum ReportError {
     #[error("field {field}: must not be empty")]
     Empty { field: String },
     #[error(
+        "field date: {date} is outside {}..={}",
+        FIRST_REPORT_DATE,
+        LAST_REPORT_DATE
+    )]
+    ImplausibleDate { date: Date },
+    #[error(
         "field worked: cancelled + reduced + cleared make {} m², but the worked polygon measures {} m² (they may differ by {} m²)",
         fmt_m2(*.reported_m2), fmt_m2(*.worked_m2), fmt_m2(*.tolerance_m2)
     )]
@@ -263,6 +269,7 @@ impl ReportError {
             | ReportError::Empty { field }
             | ReportError::Inconsistent { field, .. } => field,
             ReportError::AreasDisagree { .. } => "worked",
+            ReportError::ImplausibleDate { .. } => "date",
         }
     }
 }
@@ -350,6 +357,10 @@ impl ReportBody {
     /// outcome areas agreeing with the worked polygon. Returns the first problem found,
     /// naming its field. Whether the report fits its hazard area is decided on approval.
     pub fn check(&self) -> Result<(), ReportError> {
+        let date = self.date();
+        if !(FIRST_REPORT_DATE..=LAST_REPORT_DATE).contains(&date) {
+            return Err(ReportError::ImplausibleDate { date });
+        }
         match self {
             ReportBody::DailyProgress(b) => check_daily_progress(b),
             ReportBody::NonTechnicalSurvey(b) => {
@@ -424,7 +435,7 @@ fn check_daily_progress(b: &DailyProgress) -> Result<(), ReportError> {
     non_negative("cancelled_m2", b.cancelled_m2)?;
     non_negative("reduced_m2", b.reduced_m2)?;
     non_negative("cleared_m2", b.cleared_m2)?;
-    non_negative("hours", b.hours)?;
+    hours_of_a_day(b.hours)?;
     check_ordnance(&b.ordnance)?;
     let reported_m2 = b.cancelled_m2 + b.reduced_m2 + b.cleared_m2;
     let worked_m2 = b.worked.area_m2();
@@ -491,7 +502,7 @@ fn check_reconstruction(b: &ReconstructionProgress) -> Result<(), ReportError> {
             "an asset is restored only when percent_done is 100",
         ));
     }
-    non_negative("hours", b.hours)
+    hours_of_a_day(b.hours)
 }
 
 fn inconsistent(field: impl Into<String>, problem: &'static str) -> ReportError {
@@ -510,6 +521,36 @@ fn finite(field: &str, value: f64) -> Result<(), ReportError> {
             value,
         })
     }
+}
+
+/// The earliest date of information a report may carry: the IMAS were first published in
+/// 1997, and no programme reports on earlier days in Bonifica.
+pub const FIRST_REPORT_DATE: Date = match Date::from_ymd_opt(2000, 1, 1) {
+    Some(d) => d,
+    None => panic!("a valid date"),
+};
+
+/// The latest date of information a report may carry. Whether a date is in the future is
+/// the caller's to judge (the model reads no clock); this bound only refuses the absurd.
+pub const LAST_REPORT_DATE: Date = match Date::from_ymd_opt(2099, 12, 31) {
+    Some(d) => d,
+    None => panic!("a valid date"),
+};
+
+/// Hours a team or crew works in one day of a report: at most the day's 24.
+const MAX_HOURS_PER_DAY: f64 = 24.0;
+
+/// `Err` unless `value` is hours of one day: finite, 0 to 24.
+fn hours_of_a_day(value: f64) -> Result<(), ReportError> {
+    non_negative("hours", value)?;
+    if value > MAX_HOURS_PER_DAY {
+        return Err(ReportError::OutOfRange {
+            field: "hours".into(),
+            value,
+            range: "0..=24 hours in one day",
+        });
+    }
+    Ok(())
 }
 
 fn non_negative(field: &str, value: f64) -> Result<(), ReportError> {

@@ -27,7 +27,8 @@ use std::net::SocketAddr;
 
 use axum::Router;
 use axum::routing::{MethodRouter, delete, get, post, put};
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 pub use auth::Role;
 pub use error::{ApiError, ServerError};
@@ -71,9 +72,8 @@ pub fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         (
             "post",
             "/api/reports/batch",
-            post(reports::reports_batch).layer(axum::extract::DefaultBodyLimit::max(
-                reports::MAX_BATCH_BYTES,
-            )),
+            post(reports::reports_batch)
+                .layer(axum::Extension(wire::BodyLimit(reports::MAX_BATCH_BYTES))),
         ),
         ("get", "/api/reports/{id}", get(reports::reports_get)),
         ("put", "/api/reports/{id}", put(reports::reports_update)),
@@ -198,7 +198,14 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .fallback(fallback)
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            // One line per request at INFO (method, path, status, latency); a 5xx also
+            // logs its cause where it arose (`ApiError::internal`).
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_request(())
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
         .with_state(state)
 }
 

@@ -43,7 +43,7 @@ use crate::{map, odk, plans, progress, reports, session, summary};
         odk::odk_form_list, odk::odk_form_get, odk::odk_submission_head,
         odk::odk_submission_create,
     ),
-    modifiers(&Security),
+    modifiers(&Security, &CommonResponses),
     security(("bearer" = []), ("cookie" = [])),
 )]
 pub struct ApiDoc;
@@ -67,6 +67,114 @@ impl Modify for Security {
         );
     }
 }
+
+/// The answers every operation of a kind can give, added where a handler's own list leaves
+/// them out, so that a client (or a conformance checker such as schemathesis) finds every
+/// status the server returns documented: 400 for a malformed path or query parameter, 401
+/// and 403 where a caller must be signed in, 404 for a path naming a record, and 413,
+/// 415 and 422 for a JSON request body. Problem bodies are `application/problem+json`.
+struct CommonResponses;
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::PathItem;
+        for (path, item) in &mut openapi.paths.paths {
+            let PathItem {
+                get,
+                put,
+                post,
+                delete,
+                head,
+                ..
+            } = item;
+            for op in [get, put, post, delete, head].into_iter().flatten() {
+                add_common_responses(path, op);
+            }
+        }
+    }
+}
+
+fn add_common_responses(path: &str, op: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::security::SecurityRequirement;
+    let public = op
+        .security
+        .as_ref()
+        .is_some_and(|s| s.contains(&SecurityRequirement::default()));
+    let json_body = op
+        .request_body
+        .as_ref()
+        .is_some_and(|b| b.content.keys().any(|k| k.ends_with("json")));
+    let has_parameters = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+    let mut common: Vec<(&str, &str)> = Vec::new();
+    if has_parameters || json_body || path.contains('{') {
+        common.push((
+            "400",
+            "A path or query parameter is malformed, or the body is not JSON",
+        ));
+    }
+    if !public {
+        common.push(("401", "Not signed in"));
+        common.push((
+            "403",
+            "Not for this role, or a cookie session without its CSRF token",
+        ));
+    }
+    if path.contains('{') {
+        common.push(("404", "Not found, or not visible to the caller"));
+    }
+    if json_body {
+        common.push(("413", "The body is over the route's limit"));
+        common.push(("415", "The body is not sent as JSON"));
+        common.push(("422", "A field is wrong"));
+    }
+    for (status, description) in common {
+        op.responses
+            .responses
+            .entry(status.to_string())
+            .or_insert_with(|| problem_response(description));
+    }
+    for response in op.responses.responses.values_mut() {
+        if let utoipa::openapi::RefOr::T(r) = response {
+            as_problem_json(r);
+        }
+    }
+}
+
+/// A response with a problem+json body.
+fn problem_response(
+    description: &str,
+) -> utoipa::openapi::RefOr<utoipa::openapi::response::Response> {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+/// Problem bodies go as `application/problem+json` (RFC 9457), which is what the server
+/// sends; utoipa writes every body as `application/json`.
+fn as_problem_json(response: &mut utoipa::openapi::response::Response) {
+    let is_problem = |c: &utoipa::openapi::Content| {
+        matches!(&c.schema, Some(utoipa::openapi::RefOr::Ref(r))
+            if r.ref_location == "#/components/schemas/Problem")
+    };
+    let Some(content) = response.content.get("application/json") else {
+        return;
+    };
+    if is_problem(content) {
+        if let Some(content) = response.content.shift_remove("application/json") {
+            response.content.insert(PROBLEM_JSON.to_string(), content);
+        }
+    }
+}
+
+const PROBLEM_JSON: &str = "application/problem+json";
 
 /// The OpenAPI document of this API.
 #[utoipa::path(get, path = "/api/openapi.json", tag = "meta", security(()),

@@ -4,8 +4,9 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::wire::Query;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use bonifica_model::{Dataset, Date, ReportBody};
 use bonifica_planner::PlannerConfig;
 use bonifica_planner::actual::{

@@ -5,8 +5,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::wire::Query;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use bonifica_model::{AssetKind, Dataset, Date, RecordKind};
 use serde::Serialize;

@@ -14,19 +14,178 @@ use utoipa::{IntoParams, ToSchema};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// A JSON request body. Syntax errors are 400; unknown fields, wrong types and missing
-/// fields are 422 naming the field.
+/// A JSON request body. A body that is not sent as JSON is 415, one over the route's
+/// limit 413, a syntax error 400; unknown fields, wrong types and missing fields are 422
+/// naming the field.
 pub struct JsonBody<T>(pub T);
 
 impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
-        parse_json(&bytes).map(JsonBody)
+        let unread = UnreadJson::from_request(req, state).await?;
+        unread.parse().await.map(JsonBody)
     }
+}
+
+/// A JSON request body not read yet: its media type is checked, and a declared length over
+/// the limit is refused (413), but the bytes are read only when the handler asks, after it
+/// has checked that the caller may send it at all. A request that may not be made is then
+/// refused at once, whatever its size.
+pub struct UnreadJson {
+    body: axum::body::Body,
+    limit: usize,
+}
+
+/// The largest body a route takes unless it says otherwise, bytes.
+pub const DEFAULT_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+impl<S: Send + Sync> FromRequest<S> for UnreadJson {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, ApiError> {
+        let headers = req.headers();
+        if !is_json(headers) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "send the body as JSON, with Content-Type: application/json",
+            ));
+        }
+        // A route's `DefaultBodyLimit` layer leaves its limit for `Bytes`; read it the same
+        // way by letting `Bytes` do the reading below, and refuse a declared length early.
+        let limit = req
+            .extensions()
+            .get::<BodyLimit>()
+            .map_or(DEFAULT_BODY_BYTES, |l| l.0);
+        let declared = headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > limit as u64) {
+            return Err(too_large(limit));
+        }
+        Ok(UnreadJson {
+            body: req.into_body(),
+            limit,
+        })
+    }
+}
+
+impl UnreadJson {
+    /// Reads the body, up to the limit, and parses it as [`JsonBody`] does.
+    pub async fn parse<T: DeserializeOwned>(self) -> Result<T, ApiError> {
+        let bytes: Bytes = axum::body::to_bytes(self.body, self.limit)
+            .await
+            .map_err(|e| {
+                let inner = e.into_inner();
+                if inner.is::<http_body_util::LengthLimitError>() {
+                    too_large(self.limit)
+                } else {
+                    ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        format!("reading the body: {inner}"),
+                    )
+                }
+            })?;
+        parse_json(&bytes)
+    }
+}
+
+/// The body limit of a route, for [`UnreadJson`]: put on a route with
+/// `axum::Extension(BodyLimit(bytes))`.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("the body is over this route's limit of {limit} bytes"),
+    )
+}
+
+/// True when the request says its body is JSON: `application/json` or `application/*+json`.
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// A path parameter, as axum's `Path`, whose rejection is a problem+json 400 naming the
+/// parameter instead of plain text.
+pub struct Path<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for Path<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(v)| Path(v))
+            .map_err(|e| {
+                use axum::extract::rejection::PathRejection;
+                match e {
+                    PathRejection::FailedToDeserializePathParams(inner) => {
+                        ApiError::field_status(StatusCode::BAD_REQUEST, "path", inner.body_text())
+                    }
+                    other => ApiError::internal(&other.body_text()),
+                }
+            })
+    }
+}
+
+/// A query string, as axum's `Query`, whose rejection is a problem+json 400 naming the
+/// parameter instead of plain text.
+pub struct Query<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for Query<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(v)| Query(v))
+            .map_err(|e| query_error(&e))
+    }
+}
+
+/// A query string axum could not read, as a 400 naming the parameter.
+pub fn query_error(e: &axum::extract::rejection::QueryRejection) -> ApiError {
+    let text = e.body_text();
+    let problem = text
+        .strip_prefix("Failed to deserialize query string: ")
+        .unwrap_or(&text)
+        .to_string();
+    let field = problem
+        .strip_prefix("unknown field `")
+        .or_else(|| problem.strip_prefix("missing field `"))
+        .and_then(|rest| rest.split_once('`'))
+        .map_or_else(|| "query".to_string(), |(name, _)| name.to_string());
+    ApiError::field_status(StatusCode::BAD_REQUEST, field, problem)
 }
 
 /// Parses a JSON body, naming the field of the first problem.
@@ -77,6 +236,24 @@ pub fn word<T>(
     words: fn() -> String,
 ) -> Result<T, ApiError> {
     parse(text).ok_or_else(|| ApiError::field(field, format!("{text:?} is not one of {}", words())))
+}
+
+/// The longest name a record may carry, characters.
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// A record's name: trimmed, not blank, at most [`MAX_NAME_CHARS`] characters.
+pub fn name(field: &str, text: String) -> Result<String, ApiError> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(ApiError::field(field, "must not be empty or blank"));
+    }
+    if trimmed.chars().count() > MAX_NAME_CHARS {
+        return Err(ApiError::field(
+            field,
+            format!("is over {MAX_NAME_CHARS} characters"),
+        ));
+    }
+    Ok(trimmed.to_string())
 }
 
 /// `Err(422)` unless `value` is finite and within `min..=max`.
@@ -334,8 +511,9 @@ pub fn parse_bbox(text: &str) -> Result<geo_types::Rect<f64>, ApiError> {
     ))
 }
 
-/// The version named by `If-Match` (`"3"`, `W/"3"` or `3`): 428 when missing, 412 when
-/// it is not a version at all.
+/// The version named by `If-Match` (`"3"`, as an ETag this server gave): 428 when
+/// missing, 412 when it is not one. `If-Match` uses the strong comparison (RFC 9110
+/// §13.1.1), so a weak tag (`W/"3"`) never matches.
 pub fn if_match(headers: &HeaderMap) -> Result<u32, ApiError> {
     let Some(value) = headers.get(header::IF_MATCH) else {
         return Err(ApiError::new(
@@ -344,11 +522,19 @@ pub fn if_match(headers: &HeaderMap) -> Result<u32, ApiError> {
         ));
     };
     let text = value.to_str().unwrap_or("").trim();
-    let text = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
-    text.parse().map_err(|_| {
+    let version = text
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .and_then(|t| t.parse().ok());
+    version.ok_or_else(|| {
+        let why = if text.starts_with("W/") {
+            "a weak ETag never matches (If-Match compares strongly); send the ETag as given"
+        } else {
+            "not an ETag this server gave"
+        };
         ApiError::new(
             StatusCode::PRECONDITION_FAILED,
-            format!("If-Match {text:?} is not a version this server gave"),
+            format!("If-Match {text:?}: {why}"),
         )
     })
 }

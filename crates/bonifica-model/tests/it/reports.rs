@@ -109,7 +109,7 @@ fn reconstruction() -> ReconstructionProgress {
         date: day(28),
         percent_done: 40.0,
         restored: false,
-        hours: 64.0,
+        hours: 8.0,
     }
 }
 

@@ -12,10 +12,10 @@ pub mod stored;
 pub mod view;
 pub mod wire;
 
+use crate::wire::Path;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -244,13 +244,12 @@ pub struct CompareParams {
 pub async fn plans_compare(
     State(state): State<AppState>,
     caller: Caller,
-    query: Result<Query<CompareParams>, QueryRejection>,
+    query: Result<axum::extract::Query<CompareParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<ComparisonOut>, ApiError> {
-    let Query(params) = query.map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            format!("give two job ids as a=ID&b=ID: {}", e.body_text()),
-        )
+    let axum::extract::Query(params) = query.map_err(|e| {
+        let mut err = crate::wire::query_error(&e);
+        err.detail = format!("give two job ids as a=ID&b=ID: {}", err.detail);
+        err
     })?;
     let mut plans = Vec::new();
     for (field, id) in [("a", params.a), ("b", params.b)] {

@@ -75,9 +75,6 @@ impl IntoResponse for Filed {
     }
 }
 
-/// The longest client id accepted.
-const MAX_CLIENT_ID: usize = 200;
-
 /// Files a report for the caller: see the module's documentation for the checks.
 pub async fn file_report(
     state: &AppState,
@@ -85,10 +82,13 @@ pub async fn file_report(
     input: ReportIn,
 ) -> Result<Filed, ApiError> {
     let client_id = input.client_id.trim().to_string();
-    if client_id.is_empty() || client_id.len() > MAX_CLIENT_ID {
+    if !is_client_id(&client_id) {
         return Err(ApiError::field(
             "client_id",
-            format!("must be 1 to {MAX_CLIENT_ID} characters (a UUID chosen by the client)"),
+            format!(
+                "{client_id:?} is not a UUID: the client chooses a random UUID per report \
+                 (an OpenRosa instanceID `uuid:...` is accepted too)"
+            ),
         ));
     }
     let known = {
@@ -102,7 +102,7 @@ pub async fn file_report(
         return Ok(Filed::Replayed(out));
     }
     let body = wire::parse_body(&input.kind, input.fields)?;
-    body.check().map_err(|e| report_error(&e))?;
+    check_body(&body)?;
     let subject = state.read(|model| resolve(model, caller, &body))??;
     if input.based_on_version.is_some() && subject.hazard_area_id.is_none() {
         return Err(ApiError::field(
@@ -206,7 +206,7 @@ pub async fn edit_draft(
         }
     }
     let body = wire::parse_body(&input.kind, input.fields)?;
-    body.check().map_err(|e| report_error(&e))?;
+    check_body(&body)?;
     let subject = state.read(|model| resolve(model, caller, &body))??;
     refuse_blocked_asset(state, caller, &body)?;
     let who = caller.clone();
@@ -537,6 +537,30 @@ pub(super) fn check_fits(
             format!("does not fit hazard area {}: {e}", area.code),
         )
     })
+}
+
+/// The model's checks of a report's body, and the one it cannot make without a clock: a
+/// report tells what was done, so its date is not in the future (a day ahead is allowed
+/// for the time zones of the field).
+fn check_body(body: &ReportBody) -> Result<(), ApiError> {
+    body.check().map_err(|e| report_error(&e))?;
+    let tomorrow = chrono::Utc::now().date_naive() + chrono::Days::new(1);
+    if body.date() > tomorrow {
+        return Err(ApiError::field(
+            "date",
+            format!(
+                "{} is in the future: a report tells what was done",
+                body.date()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// True for a UUID in its hyphenated form, bare or as an OpenRosa instanceID (`uuid:...`).
+fn is_client_id(text: &str) -> bool {
+    let bare = text.strip_prefix("uuid:").unwrap_or(text);
+    bare.len() == 36 && Uuid::try_parse(bare).is_ok()
 }
 
 /// How many of the newest reports are read to find the last code given.

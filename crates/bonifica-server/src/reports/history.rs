@@ -2,8 +2,9 @@
 //! information, the land released from it, and the approved reports about it. Seen by
 //! whoever may see the area.
 
+use crate::wire::Path;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use bonifica_model::{HazardArea, RecordKind, ReportKind};
 use bonifica_store::{ReportQuery, Store};
 use uuid::Uuid;

@@ -14,8 +14,9 @@ pub mod history;
 pub mod rules;
 pub mod wire;
 
+use crate::wire::Path;
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bonifica_model::{Approvals, Approver, ReportKind, ReportState};
@@ -27,7 +28,7 @@ use crate::auth::Caller;
 use crate::crud::with_etag;
 use crate::error::ApiError;
 use crate::state::{AppState, Model};
-use crate::wire::{JsonBody, Page, parse_json};
+use crate::wire::{JsonBody, Page, UnreadJson, parse_json};
 
 pub use approve::take_step;
 pub use file::{Filed, file_report};
@@ -40,8 +41,9 @@ use wire::{
 /// The most reports one batch may carry.
 pub const MAX_BATCH: usize = 500;
 
-/// The largest batch body accepted, bytes: 500 reports with detailed polygons.
-pub const MAX_BATCH_BYTES: usize = 64 * 1024 * 1024;
+/// The largest batch body accepted, bytes: 500 reports of about 30 kB each, a polygon of
+/// some hundreds of vertices and a long note; a phone's outbox of a week.
+pub const MAX_BATCH_BYTES: usize = 16 * 1024 * 1024;
 
 /// The time of a change: UTC, RFC 3339 with milliseconds.
 fn now() -> String {
@@ -197,8 +199,11 @@ async fn load_visible(
 pub async fn reports_create(
     State(state): State<AppState>,
     caller: Caller,
-    JsonBody(input): JsonBody<ReportIn>,
+    body: UnreadJson,
 ) -> Result<Response, ApiError> {
+    // The role first: a caller who files no reports is refused before the body is read.
+    rules::files_reports(&caller)?;
+    let input: ReportIn = body.parse().await?;
     Ok(file_report(&state, &caller, input).await?.into_response())
 }
 
@@ -213,8 +218,10 @@ pub async fn reports_create(
 pub async fn reports_batch(
     State(state): State<AppState>,
     caller: Caller,
-    JsonBody(input): JsonBody<BatchIn>,
+    body: UnreadJson,
 ) -> Result<Json<BatchOut>, ApiError> {
+    rules::files_reports(&caller)?;
+    let input: BatchIn = body.parse().await?;
     if input.reports.len() > MAX_BATCH {
         return Err(ApiError::field_status(
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -47,6 +47,21 @@ pub fn inbox(caller: &Caller) -> Option<ReportQuery> {
     Some(q)
 }
 
+/// `Err(403)` unless the caller's role files reports at all (a team leader of a team or
+/// crew, or the defence liaison): checked before a report's body is read.
+pub fn files_reports(caller: &Caller) -> Result<(), ApiError> {
+    match caller.role {
+        Role::TeamLeader if caller.team_id.is_none() => Err(ApiError::forbidden(
+            "your account leads no team or crew, so it files no reports",
+        )),
+        Role::TeamLeader | Role::DefenceLiaison => Ok(()),
+        role => Err(ApiError::forbidden(format!(
+            "role {} may not file reports; team leaders file them",
+            role.as_str()
+        ))),
+    }
+}
+
 /// `Err(403)` unless the caller may file a report for `unit` (`None`: a report without a
 /// unit) on land that is `restricted` or not.
 pub fn may_file(

@@ -13,7 +13,7 @@ use crate::crud::{Filters, Resource, footprint_meets, region_for};
 use crate::error::ApiError;
 use crate::resources::crud_handlers;
 use crate::state::Model;
-use crate::wire::{footprint_json, in_range, parse_footprint, word};
+use crate::wire::{footprint_json, in_range, name, parse_footprint, word};
 
 /// Repair work of one trade.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -171,7 +171,7 @@ impl Resource for Asset {
             id,
             code,
             region_id: region_for(model, input.region_id)?,
-            name: input.name,
+            name: name("name", input.name)?,
             kind: word("kind", &input.kind, AssetKind::parse, AssetKind::words)?,
             footprint: parse_footprint("geometry", &input.geometry)?,
             damage: word(

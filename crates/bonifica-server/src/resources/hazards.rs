@@ -2,7 +2,8 @@
 //! classification or status; those change only through `POST .../events`, which applies
 //! the model's one transition function.
 
-use axum::extract::{Path, State};
+use crate::wire::Path;
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use bonifica_model::{

@@ -43,7 +43,7 @@ macro_rules! crud_handlers {
         pub async fn $get(
             axum::extract::State(state): axum::extract::State<crate::state::AppState>,
             caller: crate::auth::Caller,
-            axum::extract::Path(id): axum::extract::Path<uuid::Uuid>,
+            $crate::wire::Path(id): $crate::wire::Path<uuid::Uuid>,
         ) -> Result<axum::response::Response, crate::error::ApiError> {
             crate::crud::get::<$R>(state, caller, id).await
         }
@@ -78,7 +78,7 @@ macro_rules! crud_handlers {
         pub async fn $update(
             axum::extract::State(state): axum::extract::State<crate::state::AppState>,
             caller: crate::auth::Caller,
-            axum::extract::Path(id): axum::extract::Path<uuid::Uuid>,
+            $crate::wire::Path(id): $crate::wire::Path<uuid::Uuid>,
             headers: axum::http::HeaderMap,
             crate::wire::JsonBody(input): crate::wire::JsonBody<$In>,
         ) -> Result<axum::response::Response, crate::error::ApiError> {
@@ -99,7 +99,7 @@ macro_rules! crud_handlers {
         pub async fn $delete(
             axum::extract::State(state): axum::extract::State<crate::state::AppState>,
             caller: crate::auth::Caller,
-            axum::extract::Path(id): axum::extract::Path<uuid::Uuid>,
+            $crate::wire::Path(id): $crate::wire::Path<uuid::Uuid>,
             headers: axum::http::HeaderMap,
         ) -> Result<axum::response::Response, crate::error::ApiError> {
             crate::crud::delete::<$R>(state, caller, id, headers).await

@@ -1,8 +1,9 @@
 //! `/api/settlements` (read and write) and `/api/regions` (read only: a region is created
 //! with its file, by `bonifica demo` or an import).
 
+use crate::wire::Path;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use bonifica_model::{Code, Dataset, RecordKind, Region, Settlement};
 use bonifica_store::{Record, Stamp};
@@ -15,7 +16,7 @@ use crate::crud::{Filters, Resource, footprint_meets, meets, region_for};
 use crate::error::ApiError;
 use crate::resources::crud_handlers;
 use crate::state::{AppState, Model};
-use crate::wire::{Page, footprint_json, parse_footprint, polygonal_json};
+use crate::wire::{Page, footprint_json, name, parse_footprint, polygonal_json};
 
 /// A settlement as the API returns it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -104,7 +105,7 @@ impl Resource for Settlement {
             id,
             code,
             region_id: region_for(model, input.region_id)?,
-            name: input.name,
+            name: name("name", input.name)?,
             footprint,
             population: input.population,
         })

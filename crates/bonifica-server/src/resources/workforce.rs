@@ -16,7 +16,7 @@ use crate::crud::{Filters, Resource, meets, organisation_ref, region_for};
 use crate::error::ApiError;
 use crate::resources::crud_handlers;
 use crate::state::Model;
-use crate::wire::{parse_point, point_json, word};
+use crate::wire::{name, parse_point, point_json, word};
 
 macro_rules! record_basics {
     ($field:ident, $variant:ident) => {
@@ -92,7 +92,7 @@ impl Resource for Organisation {
             id,
             code,
             region_id: region_for(model, input.region_id)?,
-            name: input.name,
+            name: name("name", input.name)?,
             kind: word(
                 "kind",
                 &input.kind,
@@ -177,7 +177,7 @@ impl Resource for Person {
             code,
             region_id: region_for(model, input.region_id)?,
             organisation_id: organisation_ref(model, "organisation", &input.organisation)?,
-            name: input.name,
+            name: name("name", input.name)?,
             role: word("role", &input.role, FieldRole::parse, FieldRole::words)?,
             trade: input
                 .trade
@@ -388,7 +388,7 @@ macro_rules! unit_resource {
                     code,
                     region_id: parts.region_id,
                     organisation_id: parts.organisation_id,
-                    name: input.name,
+                    name: name("name", input.name)?,
                     $kind_field: word("kind", &input.kind, $kind::parse, $kind::words)?,
                     members: parts.members,
                     base: parts.base,

@@ -146,7 +146,7 @@ async fn unknown_fields_wrong_words_and_out_of_range_values_are_422_naming_the_f
     .await;
     assert_problem(&reply, 422, Some("terrain"));
     let reply = send(&app.router, me, "POST", "/api/hazard-areas", None, &[]).await;
-    assert_problem(&reply, 400, None);
+    assert_problem(&reply, 415, None);
 }
 
 #[tokio::test]

@@ -12,5 +12,6 @@ mod plans;
 mod progress;
 mod reports;
 mod reports_roles;
+mod requests;
 mod sessions;
 mod summary;

@@ -416,7 +416,7 @@ async fn every_kind_goes_through_every_legal_step() {
     // Reconstruction progress by a crew's leader: the asset is restored.
     let (crew, asset) = crew_and_free_asset(&app).await;
     let rebuild = json!({"client_id": Uuid::new_v4().to_string(), "kind": "reconstruction_progress",
-        "asset_id": asset["id"], "crew_id": crew, "date": DATE, "percent_done": 100, "restored": true, "hours": 40});
+        "asset_id": asset["id"], "crew_id": crew, "date": DATE, "percent_done": 100, "restored": true, "hours": 8});
     let reply = send_as(&app, "crew-token", "POST", "/api/reports", Some(rebuild)).await;
     assert_eq!(reply.status, 201, "{}", reply.body);
     assert_eq!(reply.body["asset_code"], asset["code"]);
