@@ -24,10 +24,11 @@ use crate::{Import, ImportOptions, ImportReport, SpatialLayer};
 
 /// Imports the features of one GeoJSON FeatureCollection as new records of `layer`.
 ///
-/// `file` names the file in messages; `existing` holds the register's records, against
-/// which ids and codes must be new and references (`region_code`, `organisation_code`,
-/// `depends_on`) are resolved. By default the first bad feature fails the whole import;
-/// with `options.skip_invalid` bad features are left out and listed in the report.
+/// A UTF-8 byte-order mark at the start is skipped. `file` names the file in messages;
+/// `existing` holds the register's records, against which ids and codes must be new and
+/// references (`region_code`, `organisation_code`, `depends_on`) are resolved. By default
+/// the first bad feature fails the whole import; with `options.skip_invalid` bad features
+/// are left out and listed in the report.
 pub fn import_geojson(
     file: &str,
     text: &str,
@@ -35,6 +36,9 @@ pub fn import_geojson(
     options: &ImportOptions,
     existing: &Dataset,
 ) -> Result<Import, InterchangeError> {
+    // A byte-order mark is not JSON, but editors on Windows write one; RFC 8259 §8.1 lets a
+    // parser ignore it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let root: Value = serde_json::from_str(text).map_err(|e| syntax_error(file, &e))?;
     let features = features(file, &root)?;
     let kind = record_kind(layer);

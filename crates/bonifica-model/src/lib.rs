@@ -23,6 +23,7 @@ pub mod hazard;
 pub mod ids;
 pub mod release;
 pub mod report;
+pub mod topology;
 pub mod workflow;
 
 pub use approval::{
@@ -38,7 +39,9 @@ pub use entities::{
 };
 pub use gating::{Gating, GatingIndex};
 pub use geodesy::{LocalProjection, ProjectionError};
-pub use geometry::{Footprint, GeometryError, Polygonal, RawPolygon, lines_from_raw};
+pub use geometry::{
+    Footprint, GeometryError, MAX_AREA_M2, MAX_VERTICES, Polygonal, RawPolygon, lines_from_raw,
+};
 pub use hazard::{Classification, Contamination, HazardArea, NewHazardArea, Terrain, Vegetation};
 pub use ids::{Code, CodeError, RecordKind, stable_uuid};
 pub use release::{ClosureReason, HazardStatus, IllegalTransition, ReleaseEvent, ReleaseState};

@@ -45,7 +45,7 @@ fn unclosed_ring() {
 fn self_intersection() {
     check(
         "self_intersection.geojson",
-        "self_intersection.geojson: feature 1 (HA-0102): geometry: invalid geometry: polygon at index 0 is invalid: exterior ring has a self-intersection",
+        "self_intersection.geojson: feature 1 (HA-0102): geometry: polygon 0: ring 0 intersects itself: its edges from vertex 0 and from vertex 2 cross or touch",
     );
 }
 
@@ -191,4 +191,57 @@ fn asset_depending_on_an_unknown_asset_is_refused() {
         err.to_string(),
         "assets.geojson: feature 0 (AS-0101, \"Road\"): depends_on: unknown asset \"AS-0999\""
     );
+}
+
+#[test]
+fn a_collinear_ring_is_refused_by_the_import() {
+    // Regression: stored with a geodesic area of 34 m²; its positions lie on one line.
+    let text = r#"{"type": "FeatureCollection", "features": [{"type": "Feature",
+        "properties": {"code": "HA-0103", "classification": "SHA", "contamination": "ap_mines"},
+        "geometry": {"type": "Polygon", "coordinates":
+            [[[36.1, 49.1], [36.2, 49.2], [36.3, 49.3], [36.1, 49.1]]]}}]}"#;
+    let existing = sample_dataset();
+    let options = ImportOptions {
+        region_id: Some(existing.regions[0].id),
+        ..ImportOptions::new(as_of())
+    };
+    let err = bonifica_interchange::import_geojson(
+        "collinear.geojson",
+        text,
+        SpatialLayer::HazardAreas,
+        &options,
+        &existing,
+    )
+    .expect_err("a collinear ring");
+    let message = err.to_string();
+    assert!(
+        message.starts_with("collinear.geojson: feature 0 (HA-0103): geometry: polygon 0: ring 0"),
+        "{message}"
+    );
+    assert!(
+        message.contains("degenerate") || message.contains("turns back on itself"),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_antimeridian_ring_is_refused_by_the_import() {
+    let text = r#"{"type": "FeatureCollection", "features": [{"type": "Feature",
+        "properties": {"code": "HA-0104", "classification": "SHA", "contamination": "ap_mines"},
+        "geometry": {"type": "Polygon", "coordinates":
+            [[[179.9, 0], [-179.9, 0], [-179.9, 0.1], [179.9, 0.1], [179.9, 0]]]}}]}"#;
+    let existing = sample_dataset();
+    let options = ImportOptions {
+        region_id: Some(existing.regions[0].id),
+        ..ImportOptions::new(as_of())
+    };
+    let err = bonifica_interchange::import_geojson(
+        "antimeridian.geojson",
+        text,
+        SpatialLayer::HazardAreas,
+        &options,
+        &existing,
+    )
+    .expect_err("an edge across the antimeridian");
+    assert!(err.to_string().contains("antimeridian"), "{err}");
 }

@@ -2,6 +2,8 @@
 //! kind of bad input, and export → import round trips of every layer.
 
 mod bad_input;
+mod byte_order_mark;
+mod fuzz;
 mod real_data;
 mod round_trip;
 

@@ -80,7 +80,8 @@ fn osm_settlements_skip_mode_imports_the_rest_and_lists_the_rejected() {
     assert!(
         messages.contains(
             &"osm_ua_settlements_bbox.geojson: feature 2457 (relation/3540352, \"Семенівка\"): \
-              geometry: invalid geometry: polygons at indices 0 and 3 overlap"
+              geometry: polygon 0: ring 0 (edge from vertex 0) and polygon 3: ring 0 (edge from vertex 6) \
+              cross or touch; rings may meet only at a shared vertex"
                 .to_string()
         ),
         "{messages:#?}"

@@ -244,4 +244,92 @@ mod tests {
         let e = parse_daily_progress("<data").unwrap_err();
         assert_eq!(e.field, "xml_submission_file");
     }
+
+    /// Short fuzzing of the reader: arbitrary text, and edits of the instance in
+    /// `test-data/odk/`. Reading must never panic, and an error always names a field. The
+    /// long harness is `cargo run --release -p bonifica-server --example fuzz_odk`.
+    mod fuzz {
+        use super::super::parse_daily_progress;
+        use proptest::prelude::*;
+
+        const SEED: &str = include_str!("../../../../test-data/odk/daily_progress.xml");
+
+        const TOKENS: &[&str] = &[
+            "<",
+            ">",
+            "</",
+            "/>",
+            "<!DOCTYPE d [<!ENTITY e \"x\">]>",
+            "&e;",
+            "&amp;",
+            "&#0;",
+            ";",
+            " ",
+            "NaN",
+            "inf",
+            "-0",
+            "1e400",
+            "4294967296",
+            "-1",
+            "\u{feff}",
+            "é",
+            "<ordnance>",
+            "</ordnance>",
+            "<worked>",
+            "</worked>",
+            "<meta>",
+            "<![CDATA[",
+        ];
+
+        fn check(xml: &str) {
+            if let Err(e) = parse_daily_progress(xml) {
+                assert!(!e.field.is_empty(), "{e:?}");
+                assert!(!e.problem.is_empty(), "{e:?}");
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(300))]
+
+            #[test]
+            fn the_submission_reader_survives_arbitrary_text(text in "\\PC{0,400}") {
+                check(&text);
+            }
+
+            #[test]
+            fn the_submission_reader_survives_edited_instances(
+                edits in prop::collection::vec(
+                    (0.0..1.0f64, 0..4usize, 0..TOKENS.len(), 1..40usize), 1..6),
+            ) {
+                let mut xml = SEED.to_string();
+                for (share, kind, token, n) in edits {
+                    // Edit at a character boundary, so the text stays UTF-8.
+                    let mut at = ((share * xml.len() as f64) as usize).min(xml.len());
+                    while !xml.is_char_boundary(at) {
+                        at -= 1;
+                    }
+                    match kind {
+                        0 => xml.insert_str(at, TOKENS[token]),
+                        1 => {
+                            let mut end = (at + n).min(xml.len());
+                            while !xml.is_char_boundary(end) {
+                                end -= 1;
+                            }
+                            xml.replace_range(at..end, "");
+                        }
+                        2 => {
+                            let mut end = (at + n).min(xml.len());
+                            while !xml.is_char_boundary(end) {
+                                end -= 1;
+                            }
+                            let copy = xml[at..end].to_string();
+                            xml.insert_str(end, &copy);
+                        }
+                        _ => xml.insert_str(at, &"9".repeat(n)),
+                    }
+                }
+                check(&xml);
+            }
+        }
+    }
 }
