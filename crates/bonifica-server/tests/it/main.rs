@@ -13,4 +13,5 @@ mod progress;
 mod reports;
 mod reports_roles;
 mod sessions;
+mod signin;
 mod summary;
