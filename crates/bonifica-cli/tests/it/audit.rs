@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::{bonifica, text};
 
 /// A small demo region in `dir`, as `r.gpkg`: its import is the log's first entry.
-fn small_demo(dir: &Path) {
+pub fn small_demo(dir: &Path) {
     let out = bonifica(
         dir,
         &[
