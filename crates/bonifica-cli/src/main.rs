@@ -44,6 +44,9 @@ enum Command {
     /// Manage the users who may sign in.
     #[command(subcommand)]
     User(User),
+    /// Manage the bearer tokens of API clients.
+    #[command(subcommand)]
+    Token(Token),
     /// Solve a scheduling instance (JSON) and print the schedule (JSON).
     Solve(sched_cmd::SolveArgs),
     /// Check a schedule against an instance; prints every violation.
@@ -60,6 +63,12 @@ enum Command {
 enum User {
     /// Add a user with a role; the password is read from standard input or generated.
     Add(serve_cmd::UserAddArgs),
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Token {
+    /// Mint a token for a user and print it (shown once; stored as a hash).
+    Add(serve_cmd::TokenAddArgs),
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -88,6 +97,7 @@ fn main() -> ExitCode {
         Command::Compare(a) => plan_cmd::compare(&a).map(|()| ExitCode::SUCCESS),
         Command::Serve(a) => serve_cmd::serve(&a).map(|()| ExitCode::SUCCESS),
         Command::User(User::Add(a)) => serve_cmd::user_add(&a).map(|()| ExitCode::SUCCESS),
+        Command::Token(Token::Add(a)) => serve_cmd::token_add(&a).map(|()| ExitCode::SUCCESS),
         Command::Solve(a) => sched_cmd::solve(&a).map(|()| ExitCode::SUCCESS),
         Command::Validate(a) => sched_cmd::validate(&a),
         Command::Bench(Bench::Psplib(a)) => {

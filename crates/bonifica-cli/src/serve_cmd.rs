@@ -1,6 +1,7 @@
-//! `bonifica serve` (the HTTP API on a region file) and `bonifica user add` (an account
-//! that may sign in to it), plus the demo's one user per role. Glue only: the server,
-//! the roles and the password hashing live in `bonifica-server`.
+//! `bonifica serve` (the HTTP API on a region file), `bonifica user add` (an account that
+//! may sign in to it) and `bonifica token add` (a bearer token for one of those accounts),
+//! plus the demo's one user per role. Glue only: the server, the roles, the password
+//! hashing and the tokens live in `bonifica-server`.
 
 use std::io::{BufRead, IsTerminal};
 use std::net::{IpAddr, SocketAddr};
@@ -35,12 +36,31 @@ pub struct UserAddArgs {
     /// coordinator, defence_liaison, operations_manager, team_leader or viewer.
     #[arg(long)]
     pub role: String,
-    /// The organisation (code, such as ORG-0003) of an operations manager or team leader.
+    /// The organisation (code, such as ORG-0003) of an operations manager or team leader;
+    /// for a team leader, the team's or crew's when left out.
     #[arg(long)]
     pub organisation: Option<String>,
-    /// The team (code, such as DT-0007) a team leader leads.
+    /// The unit a team leader leads: a demining team (DT-0007) or a reconstruction crew
+    /// (RC-0012).
     #[arg(long)]
     pub team: Option<String>,
+}
+
+/// `bonifica token add`: mint a bearer token for a user.
+#[derive(Debug, clap::Args)]
+pub struct TokenAddArgs {
+    /// The region file.
+    #[arg(long)]
+    pub file: PathBuf,
+    /// The user the token acts as.
+    #[arg(long)]
+    pub username: String,
+    /// What the token is for, as listed by `GET /api/tokens`.
+    #[arg(long, default_value = "command line")]
+    pub name: String,
+    /// Days until the token expires (1 to 365).
+    #[arg(long, default_value_t = 90)]
+    pub days: u32,
 }
 
 /// Serves the region file until interrupted.
@@ -63,26 +83,38 @@ pub fn user_add(args: &UserAddArgs) -> anyhow::Result<()> {
     let mut store =
         GeoPackage::open(&args.file).with_context(|| format!("opening {}", args.file.display()))?;
     let data = store.load().context("reading the register")?;
-    let organisation = match &args.organisation {
+    let unit = match &args.team {
         None => None,
-        Some(code) => Some(
-            data.organisations
+        Some(code) => {
+            anyhow::ensure!(
+                role == Role::TeamLeader,
+                "--team is for team leaders, not the role {}",
+                role.as_str()
+            );
+            let unit = bonifica_server::users::unit_by_code(&data, code)
+                .with_context(|| format!("no team or crew {code} in {}", args.file.display()))?;
+            Some(unit)
+        }
+    };
+    let organisation = match &args.organisation {
+        None => unit.map(|u| u.organisation_id),
+        Some(code) => {
+            let id = data
+                .organisations
                 .iter()
                 .find(|o| o.code.as_str() == code)
                 .with_context(|| format!("no organisation {code} in {}", args.file.display()))?
-                .id,
-        ),
+                .id;
+            if let (Some(u), Some(team)) = (unit, &args.team) {
+                anyhow::ensure!(
+                    u.organisation_id == id,
+                    "{team} does not belong to the organisation {code}"
+                );
+            }
+            Some(id)
+        }
     };
-    let team = match &args.team {
-        None => None,
-        Some(code) => Some(
-            data.teams
-                .iter()
-                .find(|t| t.code.as_str() == code)
-                .with_context(|| format!("no team {code} in {}", args.file.display()))?
-                .id,
-        ),
-    };
+    let team = unit.map(|u| u.id);
     let stdin = std::io::stdin();
     let (password, generated) = if stdin.is_terminal() {
         (bonifica_server::auth::new_password(), true)
@@ -113,6 +145,22 @@ pub fn user_add(args: &UserAddArgs) -> anyhow::Result<()> {
     } else {
         crate::outln!("added {} ({})", args.username, role.as_str())?;
     }
+    Ok(())
+}
+
+/// Mints a bearer token for a user and prints it; it is stored only as a hash, so this is
+/// the one time it is shown.
+pub fn token_add(args: &TokenAddArgs) -> anyhow::Result<()> {
+    let mut store =
+        GeoPackage::open(&args.file).with_context(|| format!("opening {}", args.file.display()))?;
+    let (secret, token) =
+        bonifica_server::users::add_token(&mut store, &args.username, &args.name, args.days)
+            .with_context(|| format!("adding a token for {}", args.username))?;
+    println!("{secret}");
+    eprintln!(
+        "token {} ({}) for {}, expires {}; shown once, send it as 'Authorization: Bearer ...'",
+        token.id, token.name, args.username, token.expires_at
+    );
     Ok(())
 }
 

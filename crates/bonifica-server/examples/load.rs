@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use bonifica_server::auth::hash_token;
 use bonifica_server::{AppState, router};
-use bonifica_store::{ApiToken, GeoPackage, NewUser, Store};
+use bonifica_store::{GeoPackage, NewApiToken, NewUser, Store};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
@@ -38,10 +38,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         organisation_id: None,
         team_id: None,
     })?;
-    store.create_api_token(&ApiToken {
+    store.create_api_token(&NewApiToken {
         token_hash: hash_token(TOKEN),
         user_id: user.id,
         name: "load".to_string(),
+        expires_at: "2099-01-01T00:00:00Z".to_string(),
     })?;
     drop(store);
     println!(

@@ -144,12 +144,15 @@ pub fn visible(caller: &Caller, model: &Model, record: &impl Scoped) -> bool {
         Role::OperationsManager => {
             caller.organisation_id.is_some() && record.organisation() == caller.organisation_id
         }
-        Role::TeamLeader => caller.team_id.is_some_and(|team| {
-            model
-                .data
-                .teams
+        // A team leader's unit is a demining team or a reconstruction crew.
+        Role::TeamLeader => caller.team_id.is_some_and(|unit| {
+            let d = &model.data;
+            d.teams
                 .iter()
-                .any(|t| t.id == team && t.members.contains(&person))
+                .any(|t| t.id == unit && t.members.contains(&person))
+                || d.crews
+                    .iter()
+                    .any(|c| c.id == unit && c.members.contains(&person))
         }),
         Role::Viewer => false,
     }

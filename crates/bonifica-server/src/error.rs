@@ -30,6 +30,10 @@ pub enum ServerError {
         "role {0:?} is not one of coordinator, defence_liaison, operations_manager, team_leader, viewer"
     )]
     UnknownRole(String),
+    #[error("user {0}: not stored")]
+    UnknownUser(String),
+    #[error("token life of {0} days: must be 1 to 365")]
+    TokenDays(u32),
 }
 
 /// One field and what is wrong with it.

@@ -45,6 +45,8 @@ pub fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("get", "/api/session", get(session::session_get)),
         ("delete", "/api/session", delete(session::session_delete)),
         ("post", "/api/tokens", post(session::tokens_create)),
+        ("get", "/api/tokens", get(session::tokens_list)),
+        ("delete", "/api/tokens/{id}", delete(session::tokens_delete)),
         ("get", "/api/summary", get(summary::summary_get)),
         ("get", "/api/map/{layer}", get(map::map_get)),
         ("get", "/api/regions", get(places::regions_list)),
@@ -239,7 +241,9 @@ pub async fn serve(
     let bound = listener.local_addr().map_err(ServerError::Serve)?;
     tracing::info!(%bound, "serving the bonifica api");
     on_bound(bound);
-    axum::serve(listener, router(state))
+    // The peer's address is what the sign-in limit counts (`auth::Source`).
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(ServerError::Serve)?;

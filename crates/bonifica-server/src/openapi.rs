@@ -32,7 +32,7 @@ use crate::{map, odk, plans, progress, reports, session, summary};
         workforce::crews_list, workforce::crews_get, workforce::crews_create,
         workforce::crews_update, workforce::crews_delete,
         session::session_create, session::session_get, session::session_delete,
-        session::tokens_create,
+        session::tokens_create, session::tokens_list, session::tokens_delete,
         summary::summary_get, map::map_get, openapi_get,
         plans::plans_create, plans::plans_list, plans::plans_get, plans::plans_delete,
         plans::plans_compare, plans::scenarios_list,

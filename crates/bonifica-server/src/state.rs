@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
 use bonifica_model::Dataset;
-use bonifica_store::{GeoPackage, Stamp, Store};
+use bonifica_store::{ApiToken, GeoPackage, Stamp, Store};
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::auth::{Caller, Credential, LoginLimiter, Role};
@@ -66,13 +67,22 @@ struct Inner {
     warmer: Mutex<Warmer>,
     /// The task sites of the latest stored plan, for the teams and crews layers.
     plan_sites: Mutex<Option<Arc<PlanSites>>>,
-    /// Authenticated callers by token hash, so a request does not wait on the store.
-    callers: Mutex<HashMap<String, Caller>>,
+    /// Callers authenticated by an API token, by token hash, with the token's expiry, so a
+    /// request does not wait on the store. Filled and emptied only while the store's lock
+    /// is held, so a token revoked in the store is never cached again afterwards.
+    callers: Mutex<HashMap<String, CachedCaller>>,
     limiter: LoginLimiter,
     /// Planning jobs, running and finished, for the life of the process.
     jobs: Jobs,
     /// Folders searched for scenario files (`NAME.toml`), first match wins.
     scenario_dirs: RwLock<Vec<PathBuf>>,
+}
+
+/// A caller authenticated by an API token, until the token expires.
+#[derive(Debug, Clone)]
+struct CachedCaller {
+    caller: Caller,
+    expires_at: DateTime<Utc>,
 }
 
 /// The background map builder's state.
@@ -302,76 +312,111 @@ impl AppState {
         }
     }
 
-    /// Forgets a token (sign-out).
+    /// Forgets a session's token (sign-out).
     pub fn forget_token(&self, token_hash: &str) {
         if let Ok(mut callers) = self.inner.callers.lock() {
             callers.remove(token_hash);
         }
     }
 
+    /// Revokes the API token with this id, if `may_revoke` allows it, and forgets it at
+    /// once: the next request with it is `401`. Returns the token as it was; `None` when
+    /// there is no such token or `may_revoke` refused (the caller answers `404` either
+    /// way, so a token's existence does not leak).
+    pub async fn revoke_token(
+        &self,
+        id: Uuid,
+        may_revoke: impl FnOnce(&GeoPackage, &ApiToken) -> Result<bool, ApiError> + Send + 'static,
+    ) -> Result<Option<ApiToken>, ApiError> {
+        let inner = self.inner.clone();
+        self.with_store(move |store| {
+            let Some(token) = store.api_token_by_id(id)? else {
+                return Ok(None);
+            };
+            if !may_revoke(store, &token)? {
+                return Ok(None);
+            }
+            let revoked = store.revoke_api_token(id)?;
+            // Still under the store's lock: no request can cache the token again.
+            if let Ok(mut callers) = inner.callers.lock() {
+                callers.remove(&token.token_hash);
+            }
+            Ok(revoked)
+        })
+        .await
+    }
+
     /// The caller holding the token with this hash: a session (from a cookie) or an API
-    /// token (from a bearer header); `None` when unknown or expired.
+    /// token (from a bearer header); `None` when unknown, expired or revoked.
     pub async fn authenticate(
         &self,
         token_hash: String,
         from_cookie: bool,
     ) -> Result<Option<Caller>, ApiError> {
-        let cached = self
-            .inner
-            .callers
-            .lock()
-            .map_err(|e| ApiError::internal(&e))?
-            .get(&token_hash)
-            .cloned();
-        if let Some(c) = cached {
-            let right_kind = matches!(c.credential, Credential::Cookie { .. }) == from_cookie;
-            return Ok(right_kind.then_some(c));
+        let now = Utc::now();
+        if !from_cookie {
+            let cached = self
+                .inner
+                .callers
+                .lock()
+                .map_err(|e| ApiError::internal(&e))?
+                .get(&token_hash)
+                .cloned();
+            if let Some(c) = cached {
+                return Ok((c.expires_at > now).then_some(c.caller));
+            }
         }
-        let key = token_hash.clone();
-        let found = self
-            .with_store(move |store| {
-                let (user_id, credential) = if from_cookie {
-                    let Some(s) = store.session(&key)? else {
-                        return Ok(None);
-                    };
-                    let expired = chrono::DateTime::parse_from_rfc3339(&s.expires_at)
-                        .map(|t| t < chrono::Utc::now())
-                        .unwrap_or(true);
-                    if expired {
-                        return Ok(None);
-                    }
-                    let credential = Credential::Cookie {
-                        token_hash: key.clone(),
-                        csrf: s.csrf_token,
-                    };
-                    (s.user_id, credential)
-                } else {
-                    let Some(t) = store.api_token(&key)? else {
-                        return Ok(None);
-                    };
-                    (t.user_id, Credential::Bearer)
-                };
-                let Some(user) = store.user(user_id)? else {
+        let inner = self.inner.clone();
+        self.with_store(move |store| {
+            let (user_id, credential, expires_at) = if from_cookie {
+                let Some(s) = store.session(&token_hash)? else {
                     return Ok(None);
                 };
-                let role = Role::parse(&user.role).map_err(|e| ApiError::internal(&e))?;
-                Ok(Some(Caller {
-                    user_id: user.id,
-                    username: user.username,
-                    role,
-                    organisation_id: user.organisation_id,
-                    team_id: user.team_id,
-                    credential,
-                }))
-            })
-            .await?;
-        // Sessions expire: only bearer tokens are cached for the life of the process.
-        if let Some(c) = &found
-            && matches!(c.credential, Credential::Bearer)
-            && let Ok(mut callers) = self.inner.callers.lock()
-        {
-            callers.insert(token_hash, c.clone());
-        }
-        Ok(found)
+                let credential = Credential::Cookie {
+                    token_hash: token_hash.clone(),
+                    csrf: s.csrf_token,
+                };
+                (s.user_id, credential, s.expires_at)
+            } else {
+                let Some(t) = store.api_token(&token_hash)? else {
+                    return Ok(None);
+                };
+                (t.user_id, Credential::Bearer, t.expires_at)
+            };
+            // An expiry that cannot be read counts as passed.
+            let Some(expires_at) = DateTime::parse_from_rfc3339(&expires_at)
+                .ok()
+                .map(|t| t.with_timezone(&Utc))
+                .filter(|t| *t > now)
+            else {
+                return Ok(None);
+            };
+            let Some(user) = store.user(user_id)? else {
+                return Ok(None);
+            };
+            let role = Role::parse(&user.role).map_err(|e| ApiError::internal(&e))?;
+            let caller = Caller {
+                user_id: user.id,
+                username: user.username,
+                role,
+                organisation_id: user.organisation_id,
+                team_id: user.team_id,
+                credential,
+            };
+            // Only API tokens are cached; sessions are read each time, so that signing
+            // out ends them everywhere. Cached under the store's lock, so a revocation
+            // (which holds it too) comes wholly before or after.
+            if !from_cookie && let Ok(mut callers) = inner.callers.lock() {
+                callers.insert(
+                    token_hash,
+                    CachedCaller {
+                        caller: caller.clone(),
+                        expires_at,
+                    },
+                );
+            }
+            Ok(Some(caller))
+        })
+        .await
     }
 }

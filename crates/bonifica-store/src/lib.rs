@@ -70,12 +70,30 @@ pub struct Session {
     pub expires_at: String,
 }
 
-/// A bearer token for API clients, stored by hash.
+/// A bearer token to record for an API client. The secret itself is never given to the
+/// store: only its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewApiToken {
+    pub token_hash: String,
+    /// The user the token acts as.
+    pub user_id: Uuid,
+    pub name: String,
+    /// UTC, RFC 3339; compared by the caller.
+    pub expires_at: String,
+}
+
+/// A stored bearer token, found by its hash or listed by its user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiToken {
+    /// The token's public id, by which it is listed and revoked.
+    pub id: Uuid,
     pub token_hash: String,
     pub user_id: Uuid,
     pub name: String,
+    /// UTC, RFC 3339.
+    pub created_at: String,
+    /// UTC, RFC 3339; compared by the caller.
+    pub expires_at: String,
 }
 
 /// A longitude/latitude box in WGS 84 degrees, edges included.

@@ -2,9 +2,9 @@
 //! XForm and the submission endpoint, under `/odk/`. See `docs/reports.md`.
 //!
 //! Phones sign in with HTTP Basic authentication and a Bonifica user (the same argon2
-//! password and sign-in limit as `POST /api/session`), or a bearer token; without
-//! credentials the answer is `401` with a Basic challenge, which is what makes ODK Collect
-//! ask for them. Every answer carries `X-OpenRosa-Version: 1.0`. A submission is filed and
+//! password check and per-address sign-in limit as `POST /api/session`), or a bearer
+//! token; without credentials the answer is `401` with a Basic challenge, which is what
+//! makes ODK Collect ask for them. Every answer carries `X-OpenRosa-Version: 1.0`. A submission is filed and
 //! submitted through [`crate::reports::file_report`] with the instance id as client id, so
 //! an instance sent twice makes one report and the phone is told `201` both times.
 
@@ -20,7 +20,7 @@ use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
 
 use crate::access::visible;
-use crate::auth::{Caller, Credential, Role, hash_token, verify_password};
+use crate::auth::{Caller, Credential, Role, Source, authorization, hash_token, sign_in};
 use crate::error::ApiError;
 use crate::reports::file_report;
 use crate::reports::wire::ReportIn;
@@ -88,25 +88,27 @@ fn challenge(text: &str) -> Response {
     response
 }
 
-/// The caller, from Basic credentials or a bearer token.
-async fn odk_caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, Response> {
-    let value = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if let Some(token) = value.strip_prefix("Bearer ") {
-        return match state.authenticate(hash_token(token.trim()), false).await {
+/// The caller, from Basic credentials or a bearer token (either scheme in any case).
+/// Basic credentials are checked by [`sign_in`], as `POST /api/session` checks them: one
+/// argon2 verification whether or not the user exists, failures counted per address.
+async fn odk_caller(
+    state: &AppState,
+    from: Source,
+    headers: &HeaderMap,
+) -> Result<Caller, Response> {
+    if let Some(token) = authorization(headers, "bearer") {
+        return match state.authenticate(hash_token(token), false).await {
             Ok(Some(caller)) => Ok(caller),
-            Ok(None) => Err(challenge("the token is unknown or expired")),
+            Ok(None) => Err(challenge("the token is unknown, expired or revoked")),
             Err(e) => Err(problem(&e)),
         };
     }
-    let Some(encoded) = value.strip_prefix("Basic ") else {
+    let Some(encoded) = authorization(headers, "basic") else {
         return Err(challenge(
             "sign in with your Bonifica user name and password",
         ));
     };
-    let Some((username, password)) = decode_base64(encoded.trim())
+    let Some((username, password)) = decode_base64(encoded)
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|s| {
             s.split_once(':')
@@ -117,41 +119,15 @@ async fn odk_caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, Res
             "the Basic credentials are not user:password in base64",
         ));
     };
-    basic(state, username, password)
-        .await
-        .map_err(|e| match e.status {
-            StatusCode::UNAUTHORIZED => challenge(&e.detail),
-            _ => problem(&e),
-        })
-}
-
-/// Checks a user name and password as `POST /api/session` does.
-async fn basic(state: &AppState, username: String, password: String) -> Result<Caller, ApiError> {
-    state.limiter().check(&username)?;
-    let name = username.clone();
-    let user = state
-        .with_store(move |store| Ok(store.user_by_name(&name)?))
-        .await?;
-    // Verify on a blocking thread: argon2 is deliberately slow.
-    let verified = match user {
-        Some(u) => tokio::task::spawn_blocking(move || {
-            verify_password(&password, &u.password_hash).then_some(u)
-        })
-        .await
-        .map_err(|e| ApiError::internal(&e))?,
-        None => None,
-    };
-    let Some(user) = verified else {
-        state.limiter().fail(&username);
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "wrong user name or password",
-        ));
-    };
-    state.limiter().succeed(&username);
+    let signed_in = sign_in(state, from, username, password).await;
+    let user = signed_in.map_err(|e| match e.status {
+        StatusCode::UNAUTHORIZED => challenge(&e.detail),
+        _ => problem(&e),
+    })?;
+    let role = Role::parse(&user.role).map_err(|e| problem(&ApiError::internal(&e)))?;
     Ok(Caller {
         user_id: user.id,
-        role: Role::parse(&user.role).map_err(|e| ApiError::internal(&e))?,
+        role,
         username: user.username,
         organisation_id: user.organisation_id,
         team_id: user.team_id,
@@ -249,8 +225,12 @@ fn base_url(headers: &HeaderMap) -> String {
         (status = 200, description = "The OpenRosa form list", content_type = "text/xml", body = String,
          headers(("X-OpenRosa-Version" = String, description = "1.0"))),
         (status = 401, description = "No or wrong credentials: a Basic challenge", content_type = "text/xml", body = String)))]
-pub async fn odk_form_list(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Err(r) = odk_caller(&state, &headers).await {
+pub async fn odk_form_list(
+    State(state): State<AppState>,
+    from: Source,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(r) = odk_caller(&state, from, &headers).await {
         return r;
     }
     let (version, form) = daily_progress_form();
@@ -270,8 +250,12 @@ pub async fn odk_form_list(State(state): State<AppState>, headers: HeaderMap) ->
     responses(
         (status = 200, description = "The XForm", content_type = "text/xml", body = String),
         (status = 401, description = "No or wrong credentials: a Basic challenge", content_type = "text/xml", body = String)))]
-pub async fn odk_form_get(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Err(r) = odk_caller(&state, &headers).await {
+pub async fn odk_form_get(
+    State(state): State<AppState>,
+    from: Source,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(r) = odk_caller(&state, from, &headers).await {
         return r;
     }
     xml(StatusCode::OK, daily_progress_form().1)
@@ -284,8 +268,12 @@ pub async fn odk_form_get(State(state): State<AppState>, headers: HeaderMap) -> 
         (status = 204, description = "Ready for submissions",
          headers(("X-OpenRosa-Accept-Content-Length" = String, description = "The largest submission accepted, bytes"))),
         (status = 401, description = "No or wrong credentials: a Basic challenge")))]
-pub async fn odk_submission_head(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Err(r) = odk_caller(&state, &headers).await {
+pub async fn odk_submission_head(
+    State(state): State<AppState>,
+    from: Source,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(r) = odk_caller(&state, from, &headers).await {
         return r;
     }
     let mut response = xml(StatusCode::NO_CONTENT, String::new());
@@ -319,10 +307,11 @@ pub struct SubmissionForm {
         (status = 422, description = "A field is wrong (named)", content_type = "text/xml", body = String)))]
 pub async fn odk_submission_create(
     State(state): State<AppState>,
+    from: Source,
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let caller = match odk_caller(&state, &headers).await {
+    let caller = match odk_caller(&state, from, &headers).await {
         Ok(c) => c,
         Err(r) => return r,
     };

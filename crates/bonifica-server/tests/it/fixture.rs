@@ -11,7 +11,7 @@ use axum::http::{Request, StatusCode, header};
 use bonifica_model::{Dataset, OrganisationKind};
 use bonifica_server::auth::hash_token;
 use bonifica_server::{AppState, Role, router};
-use bonifica_store::{ApiToken, GeoPackage, NewUser, Store};
+use bonifica_store::{GeoPackage, NewApiToken, NewUser, Store};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tempfile::TempDir;
@@ -100,10 +100,11 @@ pub fn template() -> &'static Template {
                 })
                 .expect("adds user");
             store
-                .create_api_token(&ApiToken {
+                .create_api_token(&NewApiToken {
                     token_hash: hash_token(&token(role)),
                     user_id: user.id,
                     name: "tests".to_string(),
+                    expires_at: "2099-01-01T00:00:00Z".to_string(),
                 })
                 .expect("adds token");
         }

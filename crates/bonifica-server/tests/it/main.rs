@@ -14,4 +14,5 @@ mod reports;
 mod reports_roles;
 mod requests;
 mod sessions;
+mod signin;
 mod summary;

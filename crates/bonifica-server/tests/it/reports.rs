@@ -6,7 +6,7 @@
 
 use bonifica_model::{HazardArea, HazardStatus, Polygonal};
 use bonifica_server::Role;
-use bonifica_store::ApiToken;
+use bonifica_store::NewApiToken;
 use geo::{Contains, InteriorPoint};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -170,10 +170,11 @@ pub async fn add_user(
                 organisation_id: organisation,
                 team_id: unit,
             })?;
-            store.create_api_token(&ApiToken {
+            store.create_api_token(&NewApiToken {
                 token_hash: bonifica_server::auth::hash_token(&token),
                 user_id: user.id,
                 name: "tests".to_string(),
+                expires_at: "2099-01-01T00:00:00Z".to_string(),
             })?;
             Ok(())
         })

@@ -30,8 +30,8 @@ use uuid::Uuid;
 use crate::error::SqlContext;
 use crate::{
     ApiToken, AuditCheck, AuditEntry, BBox, ChangeSet, Counts, HazardAreaVersion, InsertReport,
-    Inserted, ListQuery, NewUser, Record, RecordPage, ReleasedLand, ReportQuery, ReportRow,
-    Session, Stamp, Store, StoreError, TransitionRow, User, Versioned,
+    Inserted, ListQuery, NewApiToken, NewUser, Record, RecordPage, ReleasedLand, ReportQuery,
+    ReportRow, Session, Stamp, Store, StoreError, TransitionRow, User, Versioned,
 };
 use bonifica_model::RecordKind;
 use std::collections::HashMap;
@@ -356,14 +356,30 @@ impl GeoPackage {
         accounts::delete_session(&self.conn, token_hash)
     }
 
-    /// Records an API token.
-    pub fn create_api_token(&mut self, token: &ApiToken) -> Result<(), StoreError> {
+    /// Records an API token under a fresh id and returns it as stored.
+    pub fn create_api_token(&mut self, token: &NewApiToken) -> Result<ApiToken, StoreError> {
         accounts::create_api_token(&self.conn, token)
     }
 
-    /// The API token with this hash.
+    /// The API token with this hash, expired or not (the caller compares the expiry).
     pub fn api_token(&self, token_hash: &str) -> Result<Option<ApiToken>, StoreError> {
         accounts::api_token(&self.conn, token_hash)
+    }
+
+    /// The API token with this id, expired or not.
+    pub fn api_token_by_id(&self, id: Uuid) -> Result<Option<ApiToken>, StoreError> {
+        accounts::api_token_by_id(&self.conn, id)
+    }
+
+    /// The API tokens of one user, oldest first, expired ones included.
+    pub fn api_tokens(&self, user_id: Uuid) -> Result<Vec<ApiToken>, StoreError> {
+        accounts::api_tokens(&self.conn, user_id)
+    }
+
+    /// Revokes (deletes) the API token with this id and returns it as it was; `None`
+    /// when there is no such token.
+    pub fn revoke_api_token(&mut self, id: Uuid) -> Result<Option<ApiToken>, StoreError> {
+        accounts::revoke_api_token(&self.conn, id)
     }
 }
 

@@ -1,6 +1,6 @@
 //! Users, sessions and API tokens: stored, found, ended, and never listed as GIS layers.
 
-use bonifica_store::{ApiToken, NewUser, Session, StoreError};
+use bonifica_store::{NewApiToken, NewUser, Session, StoreError};
 use rusqlite::Connection;
 
 use crate::fixture::new_store;
@@ -39,14 +39,54 @@ fn users_sessions_and_tokens_are_kept_and_found() {
     store.delete_session("abc").expect("deletes");
     assert_eq!(store.session("abc").expect("reads"), None);
 
-    let token = ApiToken {
+    let token = NewApiToken {
         token_hash: "def".to_string(),
         user_id: user.id,
         name: "nightly export".to_string(),
+        expires_at: "2099-01-01T00:00:00+00:00".to_string(),
     };
-    store.create_api_token(&token).expect("creates");
-    assert_eq!(store.api_token("def").expect("reads"), Some(token));
+    let stored = store.create_api_token(&token).expect("creates");
+    assert_eq!(
+        (stored.token_hash.as_str(), stored.name.as_str()),
+        ("def", "nightly export")
+    );
+    assert_eq!(stored.expires_at, token.expires_at);
+    assert_eq!(store.api_token("def").expect("reads"), Some(stored));
     assert_eq!(store.api_token("nope").expect("reads"), None);
+}
+
+#[test]
+fn api_tokens_are_listed_by_user_and_revoked_by_id() {
+    let (_dir, mut store) = new_store();
+    let user = store.add_user(&viewer()).expect("adds");
+    let new = |hash: &str, name: &str| NewApiToken {
+        token_hash: hash.to_string(),
+        user_id: user.id,
+        name: name.to_string(),
+        expires_at: "2099-01-01T00:00:00+00:00".to_string(),
+    };
+    let first = store.create_api_token(&new("h1", "qgis")).expect("creates");
+    let second = store
+        .create_api_token(&new("h2", "export"))
+        .expect("creates");
+    assert_eq!(
+        store.api_token_by_id(second.id).expect("reads"),
+        Some(second.clone())
+    );
+    assert_ne!(first.id, second.id);
+    assert_eq!(
+        store.api_tokens(user.id).expect("lists"),
+        vec![first.clone(), second.clone()]
+    );
+
+    assert_eq!(
+        store.revoke_api_token(first.id).expect("revokes"),
+        Some(first.clone())
+    );
+    assert_eq!(store.api_token("h1").expect("reads"), None, "revoked");
+    assert_eq!(store.api_tokens(user.id).expect("lists"), vec![second]);
+    assert_eq!(store.api_token_by_id(first.id).expect("reads"), None);
+    assert_eq!(store.revoke_api_token(first.id).expect("revokes"), None);
 }
 
 #[test]

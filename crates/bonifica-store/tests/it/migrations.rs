@@ -8,6 +8,17 @@ use bonifica_model::{ClosureReason, ReleasedByOutcome};
 
 use crate::fixture::{approval, new_store, small_dataset, verified_report};
 
+/// Takes the API tokens table back to its shape before schema 8 (no id, no expiry).
+const TOKENS_BEFORE_SCHEMA_8: &str = "
+    DROP TABLE bonifica_api_tokens;
+    CREATE TABLE bonifica_api_tokens (
+      token_hash TEXT PRIMARY KEY NOT NULL,
+      user_id TEXT NOT NULL REFERENCES bonifica_users(id) ON DELETE CASCADE,
+      name TEXT NOT NULL,
+      created_at TEXT NOT NULL
+    );
+    DELETE FROM bonifica_migrations WHERE version >= 8;";
+
 fn migrations(path: &std::path::Path) -> Vec<(u32, String)> {
     let conn = Connection::open(path).expect("opens with sqlite");
     let mut stmt = conn
@@ -144,7 +155,8 @@ fn a_file_from_before_the_daily_loop_gains_it_on_open_and_keeps_its_records() {
                  DROP TABLE report_transitions; DROP TABLE reports;
                  DROP TABLE audit_log; DROP TABLE audit_head;
                  DELETE FROM bonifica_migrations WHERE version >= 6;",
-            )
+            )?;
+            c.execute_batch(TOKENS_BEFORE_SCHEMA_8)
         })
         .expect("rewinds to schema 5");
     let store = GeoPackage::open(&path).expect("opens and migrates");
@@ -179,8 +191,9 @@ fn land_released_before_schema_7_counts_whole_under_its_reason() {
                  ALTER TABLE released_land DROP COLUMN cleared_m2;
                  DROP INDEX reports_created; DROP INDEX reports_unit_created;
                  DROP INDEX reports_organisation_created;
-                 DELETE FROM bonifica_migrations WHERE version = 7;",
-            )
+                 DELETE FROM bonifica_migrations WHERE version >= 7;",
+            )?;
+            c.execute_batch(TOKENS_BEFORE_SCHEMA_8)
         })
         .expect("rewinds to schema 6");
     let store = GeoPackage::open(&path).expect("opens and migrates");
@@ -197,4 +210,49 @@ fn land_released_before_schema_7_counts_whole_under_its_reason() {
     );
     assert!(piece.area_m2 > 0.0);
     store.verify_audit().expect("the chain still holds");
+}
+
+#[test]
+fn tokens_from_before_schema_8_gain_an_id_and_expire_90_days_after_the_upgrade() {
+    let (dir, mut store) = new_store();
+    let user = store
+        .add_user(&bonifica_store::NewUser {
+            username: "gis".to_string(),
+            password_hash: "not-a-hash".to_string(),
+            role: "viewer".to_string(),
+            organisation_id: None,
+            team_id: None,
+        })
+        .expect("adds");
+    drop(store);
+    let path = dir.path().join("register.gpkg");
+    Connection::open(&path)
+        .and_then(|c| {
+            c.execute_batch(TOKENS_BEFORE_SCHEMA_8)?;
+            c.execute(
+                "INSERT INTO bonifica_api_tokens VALUES ('old-hash', ?1, 'qgis', '2024-01-01T00:00:00.000Z')",
+                [user.id.to_string()],
+            )
+        })
+        .expect("rewinds to schema 7 with a token");
+    let store = GeoPackage::open(&path).expect("opens and migrates");
+    assert_eq!(store.schema_version().expect("reads"), SCHEMA_VERSION);
+    let token = store.api_token("old-hash").expect("reads").expect("kept");
+    assert_eq!((token.user_id, token.name.as_str()), (user.id, "qgis"));
+    assert_eq!(token.created_at, "2024-01-01T00:00:00.000Z");
+    assert_eq!(
+        store.api_tokens(user.id).expect("lists"),
+        vec![token.clone()]
+    );
+    drop(store);
+    let days_left: f64 = Connection::open(&path)
+        .and_then(|c| {
+            c.query_row(
+                "SELECT julianday(?1) - julianday('now')",
+                [&token.expires_at],
+                |r| r.get(0),
+            )
+        })
+        .expect("reads");
+    assert!((89.9..=90.0).contains(&days_left), "{days_left}");
 }
