@@ -40,7 +40,7 @@ pub use gating::{Gating, GatingIndex};
 pub use geodesy::{LocalProjection, ProjectionError};
 pub use geometry::{Footprint, GeometryError, Polygonal, RawPolygon, lines_from_raw};
 pub use hazard::{Classification, Contamination, HazardArea, NewHazardArea, Terrain, Vegetation};
-pub use ids::{Code, CodeError, RecordKind, stable_uuid};
+pub use ids::{CODE_DIGITS, Code, CodeError, RecordKind, Series, stable_uuid};
 pub use release::{ClosureReason, HazardStatus, IllegalTransition, ReleaseEvent, ReleaseState};
 pub use report::{
     Completion, DailyProgress, Disposal, Handover, Incident, IncidentCategory, Injury, Marker,
