@@ -65,6 +65,9 @@ impl Resource for Settlement {
     fn code(&self) -> &Code {
         &self.code
     }
+    fn set_code(&mut self, code: Code) {
+        self.code = code;
+    }
     fn into_record(self) -> Record {
         Record::Settlement(self)
     }
@@ -157,6 +160,9 @@ impl Resource for Region {
     }
     fn code(&self) -> &Code {
         &self.code
+    }
+    fn set_code(&mut self, code: Code) {
+        self.code = code;
     }
     fn into_record(self) -> Record {
         Record::Region(self)

@@ -12,5 +12,6 @@ mod plans;
 mod progress;
 mod reports;
 mod reports_roles;
+mod restricted;
 mod sessions;
 mod summary;
