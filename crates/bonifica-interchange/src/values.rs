@@ -31,13 +31,14 @@ pub(crate) fn parse_uuid(text: &str) -> Result<Uuid, String> {
     Uuid::parse_str(text.trim()).map_err(|_| format!("{text:?} is not a UUID"))
 }
 
-/// Parses a record code and checks that its prefix is the one of `kind`.
+/// Parses a record code and checks that its prefix is one of `kind`'s: its own, or the
+/// one of its restricted records (`HAR-0001`), which exports of restricted records carry.
 pub(crate) fn parse_code(text: &str, kind: RecordKind) -> Result<Code, String> {
     let code = Code::parse(text.trim()).map_err(|e| e.to_string())?;
     let prefix_ok = code
         .as_str()
         .split_once('-')
-        .is_some_and(|(p, _)| p == kind.prefix());
+        .is_some_and(|(p, _)| p == kind.prefix() || Some(p) == kind.restricted_prefix());
     if !prefix_ok {
         return Err(format!(
             "{code} is not a {} code ({}-0001)",
@@ -277,5 +278,13 @@ mod tests {
         let repair = parse_repair("roads:12.5; bridges:3").expect("valid repair");
         assert_eq!(format_repair(&repair), "roads:12.5;bridges:3");
         assert!(parse_repair("roads").is_err());
+    }
+
+    #[test]
+    fn codes_of_a_kinds_restricted_series_are_read() {
+        assert!(parse_code("HAR-0001", RecordKind::HazardArea).is_ok());
+        assert!(parse_code("ASR-0001", RecordKind::Asset).is_ok());
+        assert!(parse_code("ASR-0001", RecordKind::HazardArea).is_err());
+        assert!(parse_code("STR-0001", RecordKind::Settlement).is_err());
     }
 }

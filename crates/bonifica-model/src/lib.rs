@@ -43,7 +43,7 @@ pub use geometry::{
     Footprint, GeometryError, MAX_AREA_M2, MAX_VERTICES, Polygonal, RawPolygon, lines_from_raw,
 };
 pub use hazard::{Classification, Contamination, HazardArea, NewHazardArea, Terrain, Vegetation};
-pub use ids::{Code, CodeError, RecordKind, stable_uuid};
+pub use ids::{CODE_DIGITS, Code, CodeError, RecordKind, Series, stable_uuid};
 pub use release::{ClosureReason, HazardStatus, IllegalTransition, ReleaseEvent, ReleaseState};
 pub use report::{
     Completion, DailyProgress, Disposal, Handover, Incident, IncidentCategory, Injury, Marker,

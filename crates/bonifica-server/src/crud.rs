@@ -1,11 +1,17 @@
 //! The five verbs every register resource shares, written once over the [`Resource`]
 //! trait: list (filters, pages, visibility), get (ETag), create, update and delete (both
 //! with `If-Match`). The named handlers of each resource (`hazards_list`...) call these.
+//!
+//! Codes come in two series per kind that holds restricted records: `HA-0042` for what
+//! every role sees, `HAR-0007` for restricted records. A record created without a code
+//! takes the next code of its series, chosen under the write lock so that two creates at
+//! once never get the same one; a code of the restricted series is a format error for a
+//! caller who may not see restricted records, so a refusal tells them nothing.
 
 use axum::Json;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use bonifica_model::{Code, Dataset, RecordKind};
+use bonifica_model::{Code, Dataset, RecordKind, Series};
 use bonifica_store::{Record, Stamp};
 use geo::Intersects;
 use geo_types::Rect;
@@ -44,6 +50,8 @@ pub trait Resource: Scoped + Clone + Send + Sync + 'static {
     fn all_mut(data: &mut Dataset) -> &mut Vec<Self>;
     fn id(&self) -> Uuid;
     fn code(&self) -> &Code;
+    /// Gives the record its code (a create without one gets it under the write lock).
+    fn set_code(&mut self, code: Code);
     fn out(&self, stamp: &Stamp) -> Self::Out;
     fn into_record(self) -> Record;
     /// The code the client asked for, if any.
@@ -201,14 +209,72 @@ pub async fn get<R: Resource>(
     })?
 }
 
-fn next_code<R: Resource>(model: &Model) -> Code {
-    let prefix = format!("{}-", R::KIND.prefix());
-    let max = R::all(&model.data)
+/// The series a caller may write codes of: both for the roles that see restricted
+/// records, the visible one for everyone else.
+fn writable_series(caller: &Caller) -> &'static [Series] {
+    if caller.role.sees_restricted() {
+        &[Series::Visible, Series::Restricted]
+    } else {
+        &[Series::Visible]
+    }
+}
+
+/// A code a caller wrote for a record of kind `R`, with its series; `Err(422)` naming
+/// `code` when it is not a code of `R` the caller may write.
+fn parse_code<R: Resource>(caller: &Caller, text: &str) -> Result<(Code, Series), ApiError> {
+    Code::parse_for(R::KIND, writable_series(caller), text)
+        .map_err(|e| ApiError::field("code", e.to_string()))
+}
+
+/// The series of a record's code: restricted records of the kinds that have restricted
+/// records take the restricted one.
+fn series_of<R: Resource>(record: &R) -> Series {
+    match R::KIND.restricted_prefix() {
+        Some(_) => Series::of(record.restricted()),
+        None => Series::Visible,
+    }
+}
+
+/// `Err(422)` when a code the caller chose is not of the record's series. A caller who
+/// may not see restricted records only ever gets here with a code of the visible series
+/// for a record that is not restricted.
+fn check_series<R: Resource>(record: &R, code: &Code, series: Series) -> Result<(), ApiError> {
+    let wanted = series_of(record);
+    if series == wanted {
+        return Ok(());
+    }
+    let what = match wanted {
+        Series::Restricted => format!("a restricted {}", R::KIND.label()),
+        Series::Visible => format!("a {} that is not restricted", R::KIND.label()),
+    };
+    Err(ApiError::field(
+        "code",
+        format!(
+            "{code} is not for {what}: it takes a code of the {}- series",
+            R::KIND.series_prefix(wanted)
+        ),
+    ))
+}
+
+/// The next code of a series: one above the highest code of that series among the
+/// records that belong to it (a record that changed visibility keeps its code and does
+/// not move the series it left), passing over codes already taken.
+fn next_code<R: Resource>(model: &Model, series: Series) -> Code {
+    let all = R::all(&model.data);
+    let max = all
         .iter()
-        .filter_map(|r| r.code().as_str().strip_prefix(&prefix)?.parse::<u32>().ok())
+        .filter(|r| series_of(*r) == series)
+        .filter_map(|r| r.code().number_in(R::KIND, series))
         .max()
         .unwrap_or(0);
-    Code::new(R::KIND, max + 1)
+    let mut n = max.saturating_add(1);
+    loop {
+        let code = Code::in_series(R::KIND, series, n);
+        if n == u32::MAX || !all.iter().any(|r| r.code() == &code) {
+            return code;
+        }
+        n += 1;
+    }
 }
 
 fn insert_sorted<R: Resource>(model: &mut Model, record: R) {
@@ -224,17 +290,28 @@ pub async fn create<R: Resource>(
     input: R::In,
 ) -> Result<Response, ApiError> {
     require(&caller, R::KIND, Verb::Create)?;
+    let wanted = R::wanted_code(&input)
+        .map(|text| parse_code::<R>(&caller, text))
+        .transpose()?;
     let record = state.read(|model| {
-        let code = match R::wanted_code(&input) {
-            Some(text) => Code::parse(text).map_err(|e| ApiError::field("code", e.to_string()))?,
-            None => next_code::<R>(model),
-        };
+        // Without a code the record is built with a stand-in and given the next code of
+        // its series under the write lock below.
+        let code = wanted
+            .as_ref()
+            .map_or_else(|| Code::new(R::KIND, 0), |(code, _)| code.clone());
         R::build(input, Uuid::new_v4(), code, None, model)
     })??;
     require_scope(&caller, &record)?;
+    if let Some((code, series)) = &wanted {
+        check_series(&record, code, *series)?;
+    }
     let by = caller.username.clone();
     let (record, version) = state
         .write(move |store, model| {
+            let mut record = record;
+            if wanted.is_none() {
+                record.set_code(next_code::<R>(model, series_of(&record)));
+            }
             let version = store.create_record(&record.clone().into_record(), &by)?;
             model.stamps.insert(
                 record.id(),
@@ -320,6 +397,7 @@ pub async fn update<R: Resource>(
     headers: HeaderMap,
     input: R::In,
 ) -> Result<Response, ApiError> {
+    let caller_for_code = caller.clone();
     replace::<R>(
         state,
         caller,
@@ -327,13 +405,21 @@ pub async fn update<R: Resource>(
         &headers,
         Verb::Update,
         move |existing, model| {
-            let code = match R::wanted_code(&input) {
-                Some(text) => {
-                    Code::parse(text).map_err(|e| ApiError::field("code", e.to_string()))?
-                }
-                None => existing.code().clone(),
+            // A record keeps its code when it becomes restricted or stops being so; a new
+            // code must be of the record's series.
+            let wanted = match R::wanted_code(&input) {
+                Some(text) if text == existing.code().as_str() => None,
+                Some(text) => Some(parse_code::<R>(&caller_for_code, text)?),
+                None => None,
             };
-            R::build(input, id, code, Some(existing), model)
+            let code = wanted
+                .as_ref()
+                .map_or_else(|| existing.code().clone(), |(code, _)| code.clone());
+            let updated = R::build(input, id, code, Some(existing), model)?;
+            if let Some((code, series)) = &wanted {
+                check_series(&updated, code, *series)?;
+            }
+            Ok(updated)
         },
     )
     .await

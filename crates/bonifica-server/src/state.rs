@@ -51,6 +51,23 @@ impl Model {
     }
 }
 
+/// Puts every kind of record in code order, the order lists and their pages rely on. The
+/// store gives records in the order they were written, which is not code order once
+/// restricted records take codes of their own series (`HAR-0001` between `HA-0002` and
+/// `HA-0003`) or an import wrote them in another order.
+fn sort_by_code(d: &mut Dataset) {
+    d.regions.sort_by(|a, b| a.code.cmp(&b.code));
+    d.organisations.sort_by(|a, b| a.code.cmp(&b.code));
+    d.people.sort_by(|a, b| a.code.cmp(&b.code));
+    d.contracts.sort_by(|a, b| a.code.cmp(&b.code));
+    d.teams.sort_by(|a, b| a.code.cmp(&b.code));
+    d.crews.sort_by(|a, b| a.code.cmp(&b.code));
+    d.settlements.sort_by(|a, b| a.code.cmp(&b.code));
+    d.rivers.sort_by(|a, b| a.code.cmp(&b.code));
+    d.hazard_areas.sort_by(|a, b| a.code.cmp(&b.code));
+    d.assets.sort_by(|a, b| a.code.cmp(&b.code));
+}
+
 /// Everything the handlers share. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
@@ -101,7 +118,8 @@ impl AppState {
     /// Serves an already opened store, and starts building the map layers in the
     /// background.
     pub fn from_store(store: GeoPackage) -> Result<AppState, ServerError> {
-        let data = store.load()?;
+        let mut data = store.load()?;
+        sort_by_code(&mut data);
         let mut stamps = HashMap::new();
         for (kind, _) in bonifica_store::RECORD_KINDS {
             stamps.extend(store.stamps(kind)?);

@@ -94,6 +94,9 @@ pub struct ReportQuery {
     pub organisation_id: Option<Uuid>,
     /// Include restricted reports (for the defence liaison only).
     pub include_restricted: bool,
+    /// Only restricted reports (with `include_restricted`): the reports on restricted
+    /// hazard areas and assets.
+    pub only_restricted: bool,
     /// At most this many reports; `None` for all.
     pub limit: Option<usize>,
     /// Skip this many first.

@@ -7,7 +7,7 @@
 //! person-days for the rest.
 
 use bonifica_model::{
-    Asset, AssetKind, DamageLevel, Footprint, RecordKind, RepairWork, ServiceValue, Trade,
+    Asset, AssetKind, DamageLevel, Footprint, RecordKind, RepairWork, Series, ServiceValue, Trade,
 };
 use geo_types::Coord;
 use rand::Rng;
@@ -446,7 +446,10 @@ pub(crate) fn records(
 ) -> Result<Vec<Asset>, SynthError> {
     let keys: Vec<_> = planned
         .iter()
-        .map(|_| ids.next(RecordKind::Asset))
+        .map(|p| {
+            let restricted = p.restricted || p.kind == AssetKind::MilitaryStructure;
+            ids.next_in(RecordKind::Asset, Series::of(restricted))
+        })
         .collect();
     let total = |net: Net| -> f64 {
         match net {

@@ -8,8 +8,8 @@
 //! circles keeps them from overlapping one another.
 
 use bonifica_model::{
-    Classification, Code, Contamination, Date, HazardArea, NewHazardArea, RecordKind, Terrain,
-    Vegetation,
+    Classification, Code, Contamination, Date, HazardArea, NewHazardArea, RecordKind, Series,
+    Terrain, Vegetation,
 };
 use geo_types::Coord;
 use rand::Rng;
@@ -118,7 +118,8 @@ pub(crate) fn generate(
             continue;
         };
         grid.insert(centre, reach);
-        let (id, code) = ids.next(RecordKind::HazardArea);
+        let restricted = anchor == Anchor::Military;
+        let (id, code) = ids.next_in(RecordKind::HazardArea, Series::of(restricted));
         let organisation_id = Some(*choose(rng, cx.operators));
         out.push(describe(
             rng,
@@ -139,7 +140,7 @@ pub(crate) fn generate(
                 vegetation: Vegetation::Light,
                 clearance_depth_cm: 13,
                 evidence: String::new(),
-                restricted: anchor == Anchor::Military,
+                restricted,
                 as_of: cx.start_date,
             },
         ));

@@ -10,7 +10,8 @@
 //!
 //! Every stage draws from its own ChaCha8 stream derived from the seed, so changing how
 //! one stage draws does not move the others. Record ids come from
-//! [`stable_uuid`](bonifica_model::stable_uuid) and codes from [`Code::new`].
+//! [`stable_uuid`](bonifica_model::stable_uuid) and codes from [`Code::in_series`]: restricted
+//! hazard areas and assets (military structures) are numbered in their own series.
 
 mod assets;
 mod frame;
@@ -25,7 +26,7 @@ use std::collections::BTreeMap;
 
 use bonifica_model::{
     Code, Dataset, DatasetError, Date, GeometryError, ProjectionError, RecordKind, Region, River,
-    WindowError, lines_from_raw, stable_uuid,
+    Series, WindowError, lines_from_raw, stable_uuid,
 };
 use geo_types::LineString;
 use rand::SeedableRng;
@@ -226,10 +227,13 @@ fn stream(seed: u64, stage: u64) -> Stream {
     rng
 }
 
-/// Hands out stable ids and codes, numbered per record kind from 1.
+/// Hands out stable ids and codes. Ids are numbered per record kind from 1; codes per
+/// kind and series from 1, so restricted records (`HAR-0001`, `ASR-0001`) leave no gaps in
+/// the codes every role sees.
 pub(crate) struct Ids {
     seed: u64,
     next: BTreeMap<RecordKind, u32>,
+    codes: BTreeMap<(RecordKind, bool), u32>,
 }
 
 impl Ids {
@@ -237,14 +241,26 @@ impl Ids {
         Ids {
             seed,
             next: BTreeMap::new(),
+            codes: BTreeMap::new(),
         }
     }
 
     /// The id and code of the next record of `kind`.
     pub(crate) fn next(&mut self, kind: RecordKind) -> (Uuid, Code) {
+        self.next_in(kind, Series::Visible)
+    }
+
+    /// The id and code of the next record of `kind` whose code is of `series`.
+    pub(crate) fn next_in(&mut self, kind: RecordKind, series: Series) -> (Uuid, Code) {
         let n = self.next.entry(kind).or_insert(0);
         *n += 1;
-        (stable_uuid(self.seed, kind, *n), Code::new(kind, *n))
+        let id = stable_uuid(self.seed, kind, *n);
+        let c = self
+            .codes
+            .entry((kind, series == Series::Restricted))
+            .or_insert(0);
+        *c += 1;
+        (id, Code::in_series(kind, series, *c))
     }
 }
 

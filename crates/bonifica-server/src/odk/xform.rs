@@ -124,7 +124,7 @@ xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n\
           <meta>\n            <instanceID/>\n          </meta>\n\
         </data>\n      </instance>\n\
       <bind nodeset=\"{d}/hazard_area\" type=\"string\" required=\"true()\" \
-constraint=\"regex(., '^HA-[0-9]+$')\" jr:constraintMsg=\"A hazard area code, such as HA-0042\"/>\n\
+constraint=\"regex(., '^HAR?-[0-9]+$')\" jr:constraintMsg=\"A hazard area code, such as HA-0042\"/>\n\
       <bind nodeset=\"{d}/team\" type=\"string\" required=\"true()\"/>\n\
       <bind nodeset=\"{d}/based_on_version\" type=\"int\"/>\n\
       <bind nodeset=\"{d}/date\" type=\"date\" required=\"true()\" \

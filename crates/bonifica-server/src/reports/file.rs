@@ -126,7 +126,7 @@ pub async fn file_report(
                 }
                 check_fits(store, &area, &body)?;
             }
-            let code = next_code(store)?;
+            let code = next_code(store, subject.restricted)?;
             let at = now();
             let mut row = ReportRow {
                 id: Uuid::new_v4(),
@@ -563,26 +563,42 @@ fn is_client_id(text: &str) -> bool {
     bare.len() == 36 && Uuid::try_parse(bare).is_ok()
 }
 
-/// How many of the newest reports are read to find the last code given.
+/// How many of the newest reports of a series are read to find the last code given.
 const CODE_WINDOW: usize = 50;
 
-/// The next report code: one above the highest among the newest reports. Filing holds the
-/// store's lock, so two reports never get the same code.
-fn next_code(store: &GeoPackage) -> Result<String, ApiError> {
+/// The prefix of report codes (`RPT-000042`).
+pub const REPORT_PREFIX: &str = "RPT";
+
+/// The prefix of the codes of reports on restricted hazard areas and assets
+/// (`RPTR-000007`): a series of their own, so the codes others see run without gaps.
+pub const RESTRICTED_REPORT_PREFIX: &str = "RPTR";
+
+/// The next report code of the series of a report on restricted land or not: one above
+/// the highest among the newest reports of that series. Filing calls it through
+/// [`AppState::with_store`], which holds the store's lock until the report is stored, and
+/// every other write takes that lock too, so two reports never get the same code.
+fn next_code(store: &GeoPackage, restricted: bool) -> Result<String, ApiError> {
     let newest = store.reports(&ReportQuery {
-        include_restricted: true,
+        include_restricted: restricted,
+        only_restricted: restricted,
         limit: Some(CODE_WINDOW),
         ..ReportQuery::default()
     })?;
+    let prefix = if restricted {
+        RESTRICTED_REPORT_PREFIX
+    } else {
+        REPORT_PREFIX
+    };
     let last = newest
         .iter()
         .filter_map(|r| {
             wire::stored_code(&r.body)?
-                .strip_prefix("RPT-")?
+                .strip_prefix(prefix)?
+                .strip_prefix('-')?
                 .parse::<u64>()
                 .ok()
         })
         .max()
         .unwrap_or(0);
-    Ok(format!("RPT-{:06}", last + 1))
+    Ok(format!("{prefix}-{:06}", last + 1))
 }

@@ -97,32 +97,32 @@ pub fn blocking(d: &Dataset, asset: &Asset) -> Result<Vec<Uuid>, ApiError> {
 }
 
 /// `Err(409)` naming the hazard areas that still block the asset: nothing is rebuilt on
-/// unreleased land. Areas the caller may not see are counted, not named.
+/// unreleased land. Only the areas the caller may see are named, and nothing counts the
+/// others: when only areas the caller may not see block it, the asset is said to be
+/// blocked by land not yet released, which the crew needs to know to stay safe.
 pub fn refuse_blocked(model: &Model, caller: &Caller, asset: &Asset) -> Result<(), ApiError> {
     let blocking = blocking(&model.data, asset)?;
     if blocking.is_empty() {
         return Ok(());
     }
-    let mut named = Vec::new();
-    let mut hidden = 0;
-    for id in &blocking {
-        match model.data.hazard_areas.iter().find(|h| h.id == *id) {
-            Some(h) if visible(caller, model, h) => named.push(h.code.to_string()),
-            _ => hidden += 1,
-        }
-    }
-    let mut which = named.join(", ");
-    if hidden > 0 {
-        if !which.is_empty() {
-            which.push_str(" and ");
-        }
-        which.push_str(&format!("{hidden} restricted hazard area(s)"));
-    }
+    let mut named: Vec<String> = model
+        .data
+        .hazard_areas
+        .iter()
+        .filter(|h| blocking.contains(&h.id) && visible(caller, model, *h))
+        .map(|h| h.code.to_string())
+        .collect();
+    named.sort();
+    let by = if named.is_empty() {
+        "land not yet released".to_string()
+    } else {
+        format!("unreleased hazard area(s) {}", named.join(", "))
+    };
     Err(ApiError::field_status(
         axum::http::StatusCode::CONFLICT,
         "asset_id",
         format!(
-            "asset {} is still blocked by unreleased hazard area(s) {which}: nothing is rebuilt on land that has not been released",
+            "asset {} is still blocked by {by}: nothing is rebuilt on land that has not been released",
             asset.code
         ),
     ))

@@ -99,6 +99,9 @@ impl Resource for Asset {
     fn code(&self) -> &Code {
         &self.code
     }
+    fn set_code(&mut self, code: Code) {
+        self.code = code;
+    }
     fn into_record(self) -> Record {
         Record::Asset(self)
     }

@@ -129,6 +129,9 @@ impl Resource for HazardArea {
     fn code(&self) -> &Code {
         &self.code
     }
+    fn set_code(&mut self, code: Code) {
+        self.code = code;
+    }
     fn into_record(self) -> Record {
         Record::HazardArea(self)
     }

@@ -66,6 +66,9 @@ impl Resource for Settlement {
     fn code(&self) -> &Code {
         &self.code
     }
+    fn set_code(&mut self, code: Code) {
+        self.code = code;
+    }
     fn into_record(self) -> Record {
         Record::Settlement(self)
     }
@@ -158,6 +161,9 @@ impl Resource for Region {
     }
     fn code(&self) -> &Code {
         &self.code
+    }
+    fn set_code(&mut self, code: Code) {
+        self.code = code;
     }
     fn into_record(self) -> Record {
         Record::Region(self)

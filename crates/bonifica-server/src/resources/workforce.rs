@@ -32,6 +32,9 @@ macro_rules! record_basics {
         fn code(&self) -> &Code {
             &self.code
         }
+        fn set_code(&mut self, code: Code) {
+            self.code = code;
+        }
         fn into_record(self) -> Record {
             Record::$variant(self)
         }

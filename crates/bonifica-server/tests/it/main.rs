@@ -13,6 +13,7 @@ mod progress;
 mod reports;
 mod reports_roles;
 mod requests;
+mod restricted;
 mod sessions;
 mod signin;
 mod summary;

@@ -1,6 +1,9 @@
 //! Every role × resource × verb, as one table of expected statuses run through one
 //! `check` helper. A list must show exactly the records a get may read: restricted
 //! records and other organisations' staff are neither listed nor found (404, not 403).
+//! The audit log is a target too (its reader sees no restricted record unless entitled),
+//! and so are codes: a code of the restricted series, free or held by a restricted record,
+//! is a format error for whoever may not see restricted records, never "already stored".
 
 use bonifica_model::{AssetKind, Dataset};
 use bonifica_server::Role;
@@ -27,6 +30,8 @@ enum Target {
     TeamOwn,
     TeamOther,
     Crew,
+    /// `/api/audit`, read with `last=1000`.
+    Audit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +42,10 @@ enum Verb {
     Update,
     Delete,
     Event,
+    /// Create the target's record with a free code of the restricted series (`HAR-9999`).
+    CreateRestrictedCode,
+    /// Create the target's record with the code a restricted record holds.
+    CreateTakenCode,
 }
 
 use Target as T;
@@ -119,6 +128,35 @@ const MATRIX: &[(Target, Verb, [u16; 5])] = &[
     (T::Crew, V::Create, [201, 201, 403, 403, 403]),
     (T::Crew, V::Update, [200, 200, 403, 403, 403]),
     (T::Crew, V::Delete, [204, 204, 403, 403, 403]),
+    (T::Audit, V::List, [200, 200, 403, 403, 403]),
+    (
+        T::Hazard,
+        V::CreateRestrictedCode,
+        [422, 422, 403, 403, 403],
+    ),
+    (T::Hazard, V::CreateTakenCode, [422, 422, 403, 403, 403]),
+    (
+        T::HazardRestricted,
+        V::CreateRestrictedCode,
+        [422, 201, 403, 403, 403],
+    ),
+    (
+        T::HazardRestricted,
+        V::CreateTakenCode,
+        [422, 409, 403, 403, 403],
+    ),
+    (T::Asset, V::CreateRestrictedCode, [422, 422, 403, 403, 403]),
+    (T::Asset, V::CreateTakenCode, [422, 422, 403, 403, 403]),
+    (
+        T::AssetRestricted,
+        V::CreateRestrictedCode,
+        [422, 201, 403, 403, 403],
+    ),
+    (
+        T::AssetRestricted,
+        V::CreateTakenCode,
+        [422, 409, 403, 403, 403],
+    ),
 ];
 
 /// The collection path and the id of a target's record.
@@ -180,6 +218,7 @@ fn locate(t: Target, d: &Dataset) -> (&'static str, Uuid) {
                 .id,
         ),
         T::Crew => ("/api/crews", d.crews[0].id),
+        T::Audit => ("/api/audit", Uuid::nil()),
     }
 }
 
@@ -242,6 +281,25 @@ fn to_input(collection: &str, out: &Value) -> Value {
     }
 }
 
+/// The ids and codes of the template's restricted records, as JSON strings.
+fn restricted_names() -> Vec<String> {
+    let d = &template().data;
+    let areas = d
+        .hazard_areas
+        .iter()
+        .filter(|a| a.restricted)
+        .map(|a| (a.id, a.code.to_string()));
+    let assets = d
+        .assets
+        .iter()
+        .filter(|a| a.restricted || a.kind == AssetKind::MilitaryStructure)
+        .map(|a| (a.id, a.code.to_string()));
+    areas
+        .chain(assets)
+        .flat_map(|(id, code)| [format!("\"{id}\""), format!("\"{code}\"")])
+        .collect()
+}
+
 const ROLES: [Role; 5] = [
     Role::Coordinator,
     Role::DefenceLiaison,
@@ -263,7 +321,42 @@ async fn check(role: Role, target: Target, verb: Verb, expect: u16) -> Option<St
     let input = to_input(collection, &record);
     let me = Some(role);
     let if_match = [("if-match", "\"1\"")];
+    let restricted_code = |prefix: &str| -> Value {
+        let codes = data
+            .hazard_areas
+            .iter()
+            .map(|a| a.code.as_str())
+            .chain(data.assets.iter().map(|a| a.code.as_str()));
+        let held = codes.filter(|c| c.starts_with(prefix)).min();
+        json!(held.expect("a record of the restricted series"))
+    };
+    let prefix = if collection == "/api/assets" {
+        "ASR-"
+    } else {
+        "HAR-"
+    };
     let reply = match verb {
+        V::List if target == T::Audit => {
+            let reply = send(&app.router, me, "GET", "/api/audit?last=1000", None, &[]).await;
+            let text = reply.body.to_string();
+            if reply.status == 200 && !matches!(role, Role::DefenceLiaison) {
+                let leaked = restricted_names().into_iter().find(|n| text.contains(n));
+                if let Some(name) = leaked {
+                    return Some(format!("{role:?} reads restricted {name} in the audit log"));
+                }
+            }
+            reply
+        }
+        V::CreateRestrictedCode => {
+            let mut input = input;
+            input["code"] = json!(format!("{prefix}9999"));
+            send(&app.router, me, "POST", collection, Some(input), &[]).await
+        }
+        V::CreateTakenCode => {
+            let mut input = input;
+            input["code"] = restricted_code(prefix);
+            send(&app.router, me, "POST", collection, Some(input), &[]).await
+        }
         V::List => {
             let uri = format!("{collection}?page_size=1000");
             let reply = send(&app.router, me, "GET", &uri, None, &[]).await;

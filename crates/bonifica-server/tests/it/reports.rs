@@ -676,7 +676,7 @@ async fn an_approval_over_land_already_released_is_refused_and_nothing_changes()
 }
 
 /// A point of the template's region far (more than 1 km) from every hazard area.
-fn clear_spot() -> (f64, f64) {
+pub fn clear_spot() -> (f64, f64) {
     use geo::BoundingRect;
     let d = &template().data;
     let rects: Vec<_> = d

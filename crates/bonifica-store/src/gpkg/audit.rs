@@ -201,6 +201,102 @@ pub fn entries(
     rows.collect::<Result<_, _>>().ctx(context)
 }
 
+/// How many entries a filtered read takes from the log at a time.
+const BATCH: usize = 500;
+
+/// Up to `limit` entries after `after_seq` that `keep` accepts, in order. The log is read
+/// in batches until `limit` entries are kept or it ends, so a page holds `limit` kept
+/// entries whatever number of entries `keep` passes over.
+pub fn entries_kept(
+    conn: &Connection,
+    after_seq: u64,
+    limit: usize,
+    keep: &mut dyn FnMut(&AuditEntry) -> bool,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    entries_kept_by(conn, after_seq, limit, BATCH, keep)
+}
+
+fn entries_kept_by(
+    conn: &Connection,
+    after_seq: u64,
+    limit: usize,
+    batch_size: usize,
+    keep: &mut dyn FnMut(&AuditEntry) -> bool,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    let mut kept = Vec::new();
+    let mut after = after_seq;
+    loop {
+        let batch = entries(conn, after, batch_size)?;
+        let Some(last) = batch.last().map(|e| e.seq) else {
+            return Ok(kept);
+        };
+        for entry in batch {
+            if keep(&entry) {
+                kept.push(entry);
+                if kept.len() == limit {
+                    return Ok(kept);
+                }
+            }
+        }
+        after = last;
+    }
+}
+
+/// The newest `limit` entries that `keep` accepts, oldest of them first.
+pub fn last_kept(
+    conn: &Connection,
+    limit: usize,
+    keep: &mut dyn FnMut(&AuditEntry) -> bool,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    last_kept_by(conn, limit, BATCH, keep)
+}
+
+fn last_kept_by(
+    conn: &Connection,
+    limit: usize,
+    batch_size: usize,
+    keep: &mut dyn FnMut(&AuditEntry) -> bool,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    let mut kept = Vec::new();
+    let mut before = u64::MAX;
+    'read: loop {
+        let batch = entries_before(conn, before, batch_size)?;
+        let Some(first) = batch.last().map(|e| e.seq) else {
+            break;
+        };
+        for entry in batch {
+            if keep(&entry) {
+                kept.push(entry);
+                if kept.len() == limit {
+                    break 'read;
+                }
+            }
+        }
+        before = first;
+    }
+    kept.reverse();
+    Ok(kept)
+}
+
+/// Up to `limit` entries before `before_seq`, newest first.
+fn entries_before(
+    conn: &Connection,
+    before_seq: u64,
+    limit: usize,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    let context = || format!("reading the audit log before entry {before_seq}");
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM audit_log WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2"
+        ))
+        .ctx(context)?;
+    let rows = stmt
+        .query_map(params![sql_seq(before_seq), limit], entry_of)
+        .ctx(context)?;
+    rows.collect::<Result<_, _>>().ctx(context)
+}
+
 /// A value as JSON text for an entry's `before` or `after`.
 pub(super) fn json<T: Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::CorruptRow {
@@ -283,4 +379,61 @@ fn stored_with_hash(conn: &Connection, hash: &str, seq: u64) -> Result<Option<u6
 /// Sequence numbers are SQLite integers; the log never comes near `i64::MAX` entries.
 fn sql_seq(seq: u64) -> i64 {
     i64::try_from(seq).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A log of `n` entries in memory, entry `seq` about entity `e{seq}`.
+    fn log(n: u64) -> Connection {
+        let mut conn = Connection::open_in_memory().expect("memory db");
+        let tx = conn.transaction().expect("begins");
+        audit_tables(&tx).expect("creates the log");
+        for seq in 1..=n {
+            let change = Change {
+                actor: "tester",
+                action: "create",
+                entity: "thing",
+                entity_id: format!("e{seq}"),
+                before: None,
+                after: None,
+            };
+            append(&tx, "2026-12-05T00:00:00.000Z", change).expect("appends");
+        }
+        tx.commit().expect("commits");
+        conn
+    }
+
+    fn seqs(entries: &[AuditEntry]) -> Vec<u64> {
+        entries.iter().map(|e| e.seq).collect()
+    }
+
+    #[test]
+    fn filtered_pages_hold_their_count_of_kept_entries_across_batches() {
+        let conn = log(12);
+        let mut every_third = |e: &AuditEntry| e.seq.is_multiple_of(3);
+        for batch in [1, 2, 5, 500] {
+            let page = entries_kept_by(&conn, 0, 2, batch, &mut every_third).expect("reads");
+            assert_eq!(seqs(&page), [3, 6], "batch {batch}");
+            let next = entries_kept_by(&conn, 6, 3, batch, &mut every_third).expect("reads");
+            assert_eq!(seqs(&next), [9, 12], "batch {batch}: the log ends first");
+            let last = last_kept_by(&conn, 3, batch, &mut every_third).expect("reads");
+            assert_eq!(seqs(&last), [6, 9, 12], "batch {batch}: oldest first");
+            let all = last_kept_by(&conn, 10, batch, &mut every_third).expect("reads");
+            assert_eq!(seqs(&all), [3, 6, 9, 12], "batch {batch}");
+        }
+        let mut none = |_: &AuditEntry| false;
+        assert!(
+            entries_kept_by(&conn, 0, 5, 2, &mut none)
+                .expect("reads")
+                .is_empty()
+        );
+        assert!(
+            last_kept_by(&conn, 5, 2, &mut none)
+                .expect("reads")
+                .is_empty()
+        );
+        verify(&conn).expect("the chain holds");
+    }
 }

@@ -321,6 +321,27 @@ impl GeoPackage {
         audit::entries(&self.conn, after_seq, limit)
     }
 
+    /// Up to `limit` audit entries after sequence number `after_seq` that `keep` accepts,
+    /// in order: entries `keep` refuses are passed over and do not count against `limit`.
+    /// For readers who may see only part of the log.
+    pub fn audit_entries_kept(
+        &self,
+        after_seq: u64,
+        limit: usize,
+        keep: &mut dyn FnMut(&AuditEntry) -> bool,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        audit::entries_kept(&self.conn, after_seq, limit, keep)
+    }
+
+    /// The newest `limit` audit entries that `keep` accepts, oldest of them first.
+    pub fn audit_last_kept(
+        &self,
+        limit: usize,
+        keep: &mut dyn FnMut(&AuditEntry) -> bool,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        audit::last_kept(&self.conn, limit, keep)
+    }
+
     /// Adds a user; a taken user name is [`StoreError::DuplicateUser`].
     pub fn add_user(&mut self, user: &NewUser) -> Result<User, StoreError> {
         accounts::add_user(&self.conn, user)

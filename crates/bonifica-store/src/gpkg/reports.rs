@@ -322,6 +322,8 @@ fn list_filter(q: &ReportQuery) -> (String, Vec<Value>) {
     and("organisation_id", q.organisation_id.map(|u| u.to_string()));
     if !q.include_restricted {
         filter.push("restricted = 0".to_string());
+    } else if q.only_restricted {
+        filter.push("restricted <> 0".to_string());
     }
     if let Some(after) = q.after_report {
         params.push(Value::Text(after.to_string()));

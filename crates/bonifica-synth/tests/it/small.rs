@@ -63,3 +63,42 @@ fn a_density_that_is_not_a_number_is_refused_by_name() {
         "{err}"
     );
 }
+
+#[test]
+fn restricted_records_take_codes_of_their_own_series_and_leave_no_gaps() {
+    use bonifica_model::{AssetKind, RecordKind, Series};
+    let params = Params {
+        seed: 3,
+        hazard_density: 0.1,
+        asset_density: 0.1,
+        ..Params::default()
+    };
+    let d = generate(&params).expect("small region");
+    let areas = d.hazard_areas.iter().map(|a| (a.restricted, &a.code));
+    let assets = d.assets.iter().map(|a| {
+        let restricted = a.restricted || a.kind == AssetKind::MilitaryStructure;
+        (restricted, &a.code)
+    });
+    for (kind, records) in [
+        (RecordKind::HazardArea, areas.collect::<Vec<_>>()),
+        (RecordKind::Asset, assets.collect::<Vec<_>>()),
+    ] {
+        for series in [Series::Visible, Series::Restricted] {
+            let mut numbers: Vec<u32> = records
+                .iter()
+                .filter(|(restricted, _)| Series::of(*restricted) == series)
+                .map(|(_, code)| {
+                    code.number_in(kind, series)
+                        .unwrap_or_else(|| panic!("{code} is not of the {series:?} series"))
+                })
+                .collect();
+            numbers.sort_unstable();
+            let expected: Vec<u32> = (1..=numbers.len() as u32).collect();
+            assert_eq!(numbers, expected, "{kind:?} {series:?}: numbered 1 to n");
+            assert!(
+                !numbers.is_empty(),
+                "{kind:?} {series:?}: the region has some"
+            );
+        }
+    }
+}
