@@ -156,7 +156,7 @@ pub fn token_add(args: &TokenAddArgs) -> anyhow::Result<()> {
     let (secret, token) =
         bonifica_server::users::add_token(&mut store, &args.username, &args.name, args.days)
             .with_context(|| format!("adding a token for {}", args.username))?;
-    println!("{secret}");
+    crate::outln!("{secret}")?;
     eprintln!(
         "token {} ({}) for {}, expires {}; shown once, send it as 'Authorization: Bearer ...'",
         token.id, token.name, args.username, token.expires_at

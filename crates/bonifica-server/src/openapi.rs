@@ -43,7 +43,7 @@ use crate::{map, odk, plans, progress, reports, session, summary};
         odk::odk_form_list, odk::odk_form_get, odk::odk_submission_head,
         odk::odk_submission_create,
     ),
-    modifiers(&Security, &CommonResponses),
+    modifiers(&Security, &CommonResponses, &Examples),
     security(("bearer" = []), ("cookie" = [])),
 )]
 pub struct ApiDoc;
@@ -65,6 +65,61 @@ impl Modify for Security {
             "cookie",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("bonifica_session"))),
         );
+    }
+}
+
+/// A valid request body for each create of the register, so that a client (and a
+/// conformance checker) has one request that succeeds. Codes are left out: the server
+/// gives the next of its series.
+struct Examples;
+
+impl Modify for Examples {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let square = serde_json::json!({"type": "Polygon", "coordinates": [[
+            [36.60, 49.60], [36.601, 49.60], [36.601, 49.601], [36.60, 49.601], [36.60, 49.60]
+        ]]});
+        let examples = [
+            (
+                "/api/hazard-areas",
+                serde_json::json!({
+                    "geometry": square, "contamination": "uxo", "density_per_ha": 2.0,
+                    "terrain": "flat", "vegetation": "light",
+                    "evidence": "reported by a farmer"
+                }),
+            ),
+            (
+                "/api/assets",
+                serde_json::json!({
+                    "name": "Culvert on the T-2104", "kind": "road_segment",
+                    "damage": "moderate",
+                    "geometry": {"type": "LineString",
+                                 "coordinates": [[36.60, 49.60], [36.61, 49.605]]}
+                }),
+            ),
+            (
+                "/api/settlements",
+                serde_json::json!({
+                    "name": "Novyi Khutir", "population": 420,
+                    "geometry": {"type": "Point", "coordinates": [36.61, 49.61]}
+                }),
+            ),
+            (
+                "/api/organisations",
+                serde_json::json!({"name": "Field office", "kind": "demining_operator"}),
+            ),
+        ];
+        for (path, example) in examples {
+            let body = openapi
+                .paths
+                .paths
+                .get_mut(path)
+                .and_then(|item| item.post.as_mut())
+                .and_then(|op| op.request_body.as_mut())
+                .and_then(|b| b.content.get_mut("application/json"));
+            if let Some(content) = body {
+                content.example = Some(example);
+            }
+        }
     }
 }
 
@@ -167,10 +222,10 @@ fn as_problem_json(response: &mut utoipa::openapi::response::Response) {
     let Some(content) = response.content.get("application/json") else {
         return;
     };
-    if is_problem(content) {
-        if let Some(content) = response.content.shift_remove("application/json") {
-            response.content.insert(PROBLEM_JSON.to_string(), content);
-        }
+    if is_problem(content)
+        && let Some(content) = response.content.shift_remove("application/json")
+    {
+        response.content.insert(PROBLEM_JSON.to_string(), content);
     }
 }
 

@@ -172,10 +172,18 @@ fn a_removed_last_entry_is_named_with_exit_code_5() {
 fn verifying_changes_nothing_in_the_file_not_even_its_schema() {
     let dir = tempfile::tempdir().unwrap();
     small_demo(dir.path());
-    // As the previous release left it: schema 6, without this release's migration.
+    // As an earlier release left it: schema 6, without the migrations of 7 and 8.
     tamper(
         dir.path(),
-        "DROP INDEX reports_created; DROP INDEX reports_unit_created;
+        "DROP TABLE bonifica_api_tokens;
+         CREATE TABLE bonifica_api_tokens (
+           token_hash TEXT PRIMARY KEY NOT NULL,
+           user_id TEXT NOT NULL REFERENCES bonifica_users(id) ON DELETE CASCADE,
+           name TEXT NOT NULL,
+           created_at TEXT NOT NULL
+         );
+         DELETE FROM bonifica_migrations WHERE version = 8;
+         DROP INDEX reports_created; DROP INDEX reports_unit_created;
          DROP INDEX reports_organisation_created;
          ALTER TABLE released_land DROP COLUMN cancelled_m2;
          ALTER TABLE released_land DROP COLUMN reduced_m2;

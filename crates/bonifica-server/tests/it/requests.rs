@@ -74,7 +74,15 @@ async fn a_viewers_report_is_refused_for_the_role_before_its_body_is_read() {
     let app = app();
     let area = open_area(0);
     let ring = circle(36.5, 49.5, 200_000);
-    let body = daily_progress(area, &ring, true).to_string().into_bytes();
+    // Written out: the model would refuse to measure a ring over its vertex cap.
+    let body = json!({
+        "client_id": uuid::Uuid::new_v4().to_string(), "kind": "daily_progress",
+        "submit": true, "hazard_area_id": area.id, "team_id": template().team,
+        "date": crate::reports::DATE, "worked": {"type": "Polygon", "coordinates": [ring]},
+        "cancelled_m2": 0, "reduced_m2": 0, "cleared_m2": 100, "hours": 6, "ordnance": [],
+    })
+    .to_string()
+    .into_bytes();
     for uri in ["/api/reports", "/api/reports/batch"] {
         let reply = send_bytes(
             &app,
@@ -125,10 +133,17 @@ async fn a_body_over_the_limit_is_413() {
     )
     .await;
     assert_problem(&reply, 413);
-    assert!(
-        bonifica_server::reports::MAX_BATCH_BYTES <= 16 * 1024 * 1024,
-        "the batch route took 64 MB"
-    );
+    // The batch route took 64 MB: 20 MB, under that and over the limit, is refused.
+    let reply = send_bytes(
+        &app,
+        Role::TeamLeader,
+        "POST",
+        "/api/reports/batch",
+        Some("application/json"),
+        vec![b' '; 20 * 1024 * 1024],
+    )
+    .await;
+    assert_problem(&reply, 413);
 }
 
 #[tokio::test]
