@@ -280,6 +280,11 @@ pub fn learned_config(state: &AppState, config: PlannerConfig) -> Result<Planner
     })
 }
 
+/// A query parameter that is wrong: 400, like every list's (docs/api.md, Errors).
+fn bad_query(field: &str, problem: impl Into<String>) -> ApiError {
+    ApiError::field_status(axum::http::StatusCode::BAD_REQUEST, field, problem)
+}
+
 /// Query of `/api/audit`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -349,10 +354,10 @@ pub async fn audit_get(
         } else {
             "last"
         };
-        return Err(ApiError::field(field, "must be 1 to 1000"));
+        return Err(bad_query(field, "must be 1 to 1000"));
     }
     if params.last.is_some() && (params.after.is_some() || params.limit.is_some()) {
-        return Err(ApiError::field(
+        return Err(bad_query(
             "last",
             "gives the newest entries; it goes without after and limit",
         ));
@@ -364,7 +369,7 @@ pub async fn audit_get(
         .as_deref()
         .map(str::parse::<bonifica_store::AuditAnchor>)
         .transpose()
-        .map_err(|e| ApiError::field("anchor", e))?
+        .map_err(|e| bad_query("anchor", e))?
         .into_iter()
         .collect::<Vec<_>>();
     let withheld = if caller.role.sees_restricted() {

@@ -59,8 +59,15 @@ macro_rules! crud_handlers {
         pub async fn $create(
             axum::extract::State(state): axum::extract::State<crate::state::AppState>,
             caller: crate::auth::Caller,
-            crate::wire::JsonBody(input): crate::wire::JsonBody<$In>,
+            body: crate::wire::UnreadJson,
         ) -> Result<axum::response::Response, crate::error::ApiError> {
+            // The role before the body: a caller who may not create reads nothing.
+            crate::access::require(
+                &caller,
+                <$R as crate::crud::Resource>::KIND,
+                crate::access::Verb::Create,
+            )?;
+            let input: $In = body.parse().await?;
             crate::crud::create::<$R>(state, caller, input).await
         }
 
@@ -80,8 +87,14 @@ macro_rules! crud_handlers {
             caller: crate::auth::Caller,
             $crate::wire::Path(id): $crate::wire::Path<uuid::Uuid>,
             headers: axum::http::HeaderMap,
-            crate::wire::JsonBody(input): crate::wire::JsonBody<$In>,
+            body: crate::wire::UnreadJson,
         ) -> Result<axum::response::Response, crate::error::ApiError> {
+            crate::access::require(
+                &caller,
+                <$R as crate::crud::Resource>::KIND,
+                crate::access::Verb::Update,
+            )?;
+            let input: $In = body.parse().await?;
             crate::crud::update::<$R>(state, caller, id, headers, input).await
         }
 

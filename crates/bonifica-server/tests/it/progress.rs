@@ -88,7 +88,7 @@ async fn the_audit_log_is_for_the_coordinator_and_the_defence_liaison_and_its_ch
             &[],
         )
         .await;
-        assert_eq!(both.status, 422, "{}", both.body);
+        assert_eq!(both.status, 400, "{}", both.body);
         let malformed = send(
             &app.router,
             Some(role),
@@ -98,7 +98,7 @@ async fn the_audit_log_is_for_the_coordinator_and_the_defence_liaison_and_its_ch
             &[],
         )
         .await;
-        assert_eq!(malformed.status, 422, "{}", malformed.body);
+        assert_eq!(malformed.status, 400, "{}", malformed.body);
     }
     for role in [Role::OperationsManager, Role::TeamLeader, Role::Viewer] {
         let reply = send(&app.router, Some(role), "GET", "/api/audit", None, &[]).await;
@@ -115,7 +115,7 @@ async fn the_audit_log_is_for_the_coordinator_and_the_defence_liaison_and_its_ch
         &[],
     )
     .await;
-    assert_eq!(reply.status, 422, "{}", reply.body);
+    assert_eq!(reply.status, 400, "{}", reply.body);
 }
 
 #[tokio::test]
