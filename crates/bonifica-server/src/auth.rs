@@ -238,7 +238,8 @@ pub async fn sign_in(
     username: String,
     password: String,
 ) -> Result<User, ApiError> {
-    state.limiter().check(from)?;
+    state.limiter().check(from, &username)?;
+    let name = username.clone();
     let user = state
         .with_store(move |store| Ok(store.user_by_name(&username)?))
         .await?;
@@ -252,7 +253,7 @@ pub async fn sign_in(
     match verified {
         Some(user) => Ok(user),
         None => {
-            state.limiter().fail(from);
+            state.limiter().fail(from, &name);
             Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "wrong user name or password",
@@ -336,36 +337,48 @@ pub fn source_of(parts: &Parts) -> Source {
         .map_or(Source::Unknown, |ConnectInfo(addr)| Source::of(addr.ip()))
 }
 
-/// Failed sign-ins allowed per source address within [`LoginLimiter::WINDOW`].
+/// Failed sign-ins allowed from one source address for one user name within
+/// [`LoginLimiter::WINDOW`].
 const MAX_FAILURES: usize = 5;
+
+/// Failed sign-ins allowed from one source address, whatever the names, within
+/// [`LoginLimiter::WINDOW`]: guessing across many accounts is slowed down too.
+const MAX_FAILURES_PER_ADDRESS: usize = 50;
 
 /// Above this many addresses counted, those with no recent failure are forgotten.
 const PRUNE_ABOVE: usize = 10_000;
 
 /// Counts failed sign-ins per source address and refuses further attempts from it for a
-/// while once there are too many, so passwords cannot be guessed at network speed.
+/// while once there are too many, so passwords cannot be guessed at network speed: five
+/// for one user name, fifty for all names together.
 ///
-/// Counted per address, not per user name: counting per name let anyone lock any user out
-/// by guessing at their name. A success does not clear the count, since it proves only
-/// the password of the account signed in to, not of the accounts guessed at.
+/// Counted per address, never per user name alone: counting per name let anyone lock any
+/// user out by guessing at their name, and now a guesser locks out only their own address.
+/// Within an address the name still counts, so that people behind one shared address (an
+/// office, or a mobile carrier's NAT) do not lock each other out by mistyping their own
+/// passwords. A success does not clear the count, since it proves only the password of
+/// the account signed in to, not of the accounts guessed at.
 #[derive(Debug, Default)]
 pub struct LoginLimiter {
-    failures: Mutex<HashMap<Source, Vec<Instant>>>,
+    failures: Mutex<HashMap<Source, Vec<(Instant, String)>>>,
 }
 
 impl LoginLimiter {
     /// The window over which failures count.
     pub const WINDOW: Duration = Duration::from_secs(60);
 
-    /// `Err(429)` when the source has too many recent failures. The message names no user.
-    pub fn check(&self, from: Source) -> Result<(), ApiError> {
+    /// `Err(429)` when the source has too many recent failures, for `username` or for all
+    /// names. The message names no user.
+    pub fn check(&self, from: Source, username: &str) -> Result<(), ApiError> {
         let now = Instant::now();
+        let name = username.trim().to_lowercase();
         let mut map = self.failures.lock().map_err(|e| ApiError::internal(&e))?;
         let Some(recent) = map.get_mut(&from) else {
             return Ok(());
         };
-        recent.retain(|t| now.duration_since(*t) < Self::WINDOW);
-        if recent.len() >= MAX_FAILURES {
+        recent.retain(|(t, _)| now.duration_since(*t) < Self::WINDOW);
+        let for_name = recent.iter().filter(|(_, n)| *n == name).count();
+        if for_name >= MAX_FAILURES || recent.len() >= MAX_FAILURES_PER_ADDRESS {
             let mut err = ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "too many failed sign-ins from your address; wait a minute",
@@ -376,16 +389,24 @@ impl LoginLimiter {
         Ok(())
     }
 
-    /// Records a failed sign-in from `from`.
-    pub fn fail(&self, from: Source) {
+    /// Records a failed sign-in from `from` for `username`.
+    pub fn fail(&self, from: Source, username: &str) {
         let Ok(mut map) = self.failures.lock() else {
             return;
         };
         let now = Instant::now();
         if map.len() > PRUNE_ABOVE {
-            map.retain(|_, times| times.iter().any(|t| now.duration_since(*t) < Self::WINDOW));
+            map.retain(|_, times| {
+                times
+                    .iter()
+                    .any(|(t, _)| now.duration_since(*t) < Self::WINDOW)
+            });
         }
-        map.entry(from).or_default().push(now);
+        let recent = map.entry(from).or_default();
+        // Past the address's limit every attempt is refused anyway: keep no more.
+        if recent.len() < MAX_FAILURES_PER_ADDRESS {
+            recent.push((now, username.trim().to_lowercase()));
+        }
     }
 }
 
@@ -461,12 +482,33 @@ mod tests {
         let a = Source::of("192.0.2.1".parse().expect("ip"));
         let b = Source::of("192.0.2.2".parse().expect("ip"));
         for _ in 0..MAX_FAILURES {
-            assert!(limiter.check(a).is_ok());
-            limiter.fail(a);
+            assert!(limiter.check(a, "ana").is_ok());
+            limiter.fail(a, "ana");
         }
-        let err = limiter.check(a).expect_err("limited");
+        let err = limiter.check(a, "Ana").expect_err("limited");
         assert_eq!(err.status, StatusCode::TOO_MANY_REQUESTS);
-        assert!(limiter.check(b).is_ok());
+        assert!(limiter.check(b, "ana").is_ok());
+    }
+
+    #[test]
+    fn people_behind_one_address_do_not_lock_each_other_out_but_a_sweep_of_names_is_limited() {
+        let limiter = LoginLimiter::default();
+        let office = Source::of("198.51.100.7".parse().expect("ip"));
+        for _ in 0..MAX_FAILURES {
+            limiter.fail(office, "ana");
+        }
+        assert!(limiter.check(office, "ana").is_err());
+        assert!(
+            limiter.check(office, "bogdan").is_ok(),
+            "a colleague is locked out"
+        );
+        for i in 0..MAX_FAILURES_PER_ADDRESS {
+            limiter.fail(office, &format!("guess-{i}"));
+        }
+        let err = limiter
+            .check(office, "bogdan")
+            .expect_err("the sweep is limited");
+        assert_eq!(err.status, StatusCode::TOO_MANY_REQUESTS);
     }
 
     #[test]
