@@ -70,24 +70,15 @@ pub fn may_file(
     unit_field: &str,
     restricted: bool,
 ) -> Result<(), ApiError> {
-    match caller.role {
-        Role::TeamLeader => match (caller.team_id, unit) {
-            (None, _) => Err(ApiError::forbidden(
-                "your account leads no team or crew, so it files no reports",
-            )),
-            (Some(own), Some(unit)) if own != unit => Err(ApiError::forbidden(format!(
-                "{unit_field}: team leaders file reports for their own team or crew only"
-            ))),
-            _ => Ok(()),
-        },
-        Role::DefenceLiaison if restricted => Ok(()),
-        Role::DefenceLiaison => Err(ApiError::forbidden(
+    files_reports(caller)?;
+    match (caller.role, caller.team_id, unit) {
+        (Role::TeamLeader, Some(own), Some(unit)) if own != unit => Err(ApiError::forbidden(
+            format!("{unit_field}: team leaders file reports for their own team or crew only"),
+        )),
+        (Role::DefenceLiaison, _, _) if !restricted => Err(ApiError::forbidden(
             "the defence liaison files reports on restricted land only; the team leader files this one",
         )),
-        role => Err(ApiError::forbidden(format!(
-            "role {} may not file reports; team leaders file them",
-            role.as_str()
-        ))),
+        _ => Ok(()),
     }
 }
 
