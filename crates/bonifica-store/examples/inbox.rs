@@ -13,6 +13,7 @@
 //! Run with `cargo run --release -p bonifica-store --example inbox [-- REPORTS]`
 //! (default 20,000: a season of 112 teams filing one report a working day).
 
+use bonifica_store::prelude::*;
 use std::time::{Duration, Instant};
 
 use bonifica_model::Date;

@@ -18,6 +18,16 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
+    /// PostgreSQL failed; `context` says what the store was doing (table, record).
+    #[error("{context}: {source}")]
+    Postgres {
+        context: String,
+        #[source]
+        source: postgres::Error,
+    },
+    /// A database URL that cannot be used, or a database that is not Bonifica's.
+    #[error("database {url}: {problem}")]
+    Database { url: String, problem: String },
     /// A stored row cannot be read back into a record.
     #[error("{table} {code}: field {field}: {problem}")]
     CorruptRow {
@@ -127,6 +137,15 @@ pub(crate) trait SqlContext<T> {
 impl<T> SqlContext<T> for Result<T, rusqlite::Error> {
     fn ctx(self, context: impl FnOnce() -> String) -> Result<T, StoreError> {
         self.map_err(|source| StoreError::Sqlite {
+            context: context(),
+            source,
+        })
+    }
+}
+
+impl<T> SqlContext<T> for Result<T, postgres::Error> {
+    fn ctx(self, context: impl FnOnce() -> String) -> Result<T, StoreError> {
+        self.map_err(|source| StoreError::Postgres {
             context: context(),
             source,
         })

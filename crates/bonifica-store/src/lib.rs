@@ -16,10 +16,13 @@
 //! appends in its own transaction.
 
 pub mod audit;
+mod backend;
 mod error;
 mod gpkg;
+mod pg;
 mod record;
 mod report;
+mod transfer;
 
 use std::collections::BTreeMap;
 
@@ -27,12 +30,17 @@ use bonifica_model::{Asset, Dataset, HazardArea};
 use uuid::Uuid;
 
 pub use audit::{AuditAnchor, AuditCheck, AuditEntry, AuditProblem, SYSTEM_ACTOR};
+pub use backend::{
+    AccountStore, AuditStore, Backend, PlanStore, RecordStore, ReportStore, create,
+    is_database_url, open,
+};
 pub use error::StoreError;
 pub use gpkg::{GeoPackage, SCHEMA_VERSION, StoredPlan};
 pub use record::{ListQuery, RECORD_KINDS, Record, RecordPage, Stamp, Versioned, table_of};
 pub use report::{
     APPROVED, ChangeSet, Inserted, ReleasedLand, ReportQuery, ReportRow, TransitionRow,
 };
+pub use transfer::{TableDump, Transfer, Value};
 
 /// A user to add. The password hash is computed by the caller (argon2 in the server).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,4 +195,11 @@ pub trait Store {
 
     /// Row counts per table.
     fn counts(&self) -> Result<Counts, StoreError>;
+}
+
+/// The storage traits, for callers that use a store's methods: `use bonifica_store::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        AccountStore, AuditStore, Backend, PlanStore, RecordStore, ReportStore, Store,
+    };
 }

@@ -364,6 +364,15 @@ fn head(conn: &Connection) -> Result<Option<(u64, String)>, StoreError> {
     .ctx(|| "reading the audit log's head".to_string())
 }
 
+/// The sequence number of the newest entry; 0 for an empty log.
+pub fn head_seq(conn: &Connection) -> Result<u64, StoreError> {
+    conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM audit_log", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map(|s| u64::try_from(s).unwrap_or(0))
+    .ctx(|| "reading the audit log's last entry".to_string())
+}
+
 /// The entry other than `seq` whose hash is `hash`, if any: what a misplaced entry follows.
 fn stored_with_hash(conn: &Connection, hash: &str, seq: u64) -> Result<Option<u64>, StoreError> {
     conn.query_row(

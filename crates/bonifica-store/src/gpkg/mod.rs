@@ -27,6 +27,7 @@ use bonifica_model::{Asset, Dataset, HazardArea};
 use rusqlite::{Connection, OpenFlags};
 use uuid::Uuid;
 
+use crate::backend::{AccountStore, AuditStore, Backend, PlanStore, RecordStore, ReportStore};
 use crate::error::SqlContext;
 use crate::{
     ApiToken, AuditCheck, AuditEntry, BBox, ChangeSet, Counts, HazardAreaVersion, InsertReport,
@@ -105,17 +106,10 @@ impl GeoPackage {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
 
-    /// The schema version recorded in the file.
-    pub fn schema_version(&self) -> Result<u32, StoreError> {
-        schema::current_version(&self.conn)
-    }
-
-    /// Saves a plan and its forecast under the plan's name, replacing a stored plan of
-    /// that name, in one transaction; `created` is the save time (RFC 3339, UTC). The
-    /// audit log records the save as done by `by` (a user name, or `system` for the
-    /// command line).
-    pub fn save_plan(
+impl PlanStore for GeoPackage {
+    fn save_plan(
         &mut self,
         dataset: &Dataset,
         plan: &bonifica_planner::Plan,
@@ -126,27 +120,21 @@ impl GeoPackage {
         plans::save(&mut self.conn, dataset, plan, forecast, created, by)
     }
 
-    /// The stored plans, by name.
-    pub fn plans(&self) -> Result<Vec<StoredPlan>, StoreError> {
+    fn plans(&self) -> Result<Vec<StoredPlan>, StoreError> {
         plans::list(&self.conn)
     }
 
-    /// A stored plan as JSON, by name.
-    pub fn plan_json(&self, name: &str) -> Result<Option<String>, StoreError> {
+    fn plan_json(&self, name: &str) -> Result<Option<String>, StoreError> {
         plans::plan_json(&self.conn, name)
     }
+}
 
-    /// Stores one new record (version 1), stamped with the user name `by`; returns its
-    /// version. Checked like [`Store::insert`]: duplicates and dangling references refused.
-    pub fn create_record(&mut self, record: &Record, by: &str) -> Result<u32, StoreError> {
+impl RecordStore for GeoPackage {
+    fn create_record(&mut self, record: &Record, by: &str) -> Result<u32, StoreError> {
         records::create(&mut self.conn, record, by)
     }
 
-    /// Replaces a record if its stored version is still `expected_version`
-    /// ([`StoreError::VersionConflict`] otherwise); returns the new version. A hazard
-    /// area's own `version` must already be `expected_version + 1`, and the replaced
-    /// version goes to its history.
-    pub fn update_record(
+    fn update_record(
         &mut self,
         record: &Record,
         expected_version: u32,
@@ -155,10 +143,7 @@ impl GeoPackage {
         records::update(&mut self.conn, record, expected_version, by)
     }
 
-    /// Deletes a record if its stored version is still `expected_version`; the audit log
-    /// records the user name `by`. Records others refer to (reports and released land
-    /// included), and hazard areas with history, are [`StoreError::InUse`].
-    pub fn delete_record(
+    fn delete_record(
         &mut self,
         kind: RecordKind,
         id: Uuid,
@@ -168,32 +153,21 @@ impl GeoPackage {
         records::delete(&mut self.conn, kind, id, expected_version, by)
     }
 
-    /// One record of an editable kind, with its stamp.
-    pub fn record(&self, kind: RecordKind, id: Uuid) -> Result<Option<Versioned>, StoreError> {
+    fn record(&self, kind: RecordKind, id: Uuid) -> Result<Option<Versioned>, StoreError> {
         read::record(&self.conn, kind, id)
     }
 
-    /// The stamps (versions) of every record of a kind, by id.
-    pub fn stamps(&self, kind: RecordKind) -> Result<HashMap<Uuid, Stamp>, StoreError> {
+    fn stamps(&self, kind: RecordKind) -> Result<HashMap<Uuid, Stamp>, StoreError> {
         read::stamps(&self.conn, kind)
     }
 
-    /// One page of records of a kind, filtered, in code order.
-    pub fn list_records(
-        &self,
-        kind: RecordKind,
-        query: &ListQuery,
-    ) -> Result<RecordPage, StoreError> {
+    fn list_records(&self, kind: RecordKind, query: &ListQuery) -> Result<RecordPage, StoreError> {
         read::list(&self.conn, kind, query)
     }
+}
 
-    /// Stores a new report and its first transition, if given, with its audit entry.
-    /// Idempotent on the client id: when a report with `row.client_id` is stored, nothing
-    /// is written and the stored report comes back as [`Inserted::Existing`], even when two
-    /// callers send the same client id at once. The body must be JSON, and the hazard
-    /// area, asset and organisation it names must be stored
-    /// ([`StoreError::InvalidReport`] otherwise).
-    pub fn insert_report(
+impl ReportStore for GeoPackage {
+    fn insert_report(
         &mut self,
         row: &ReportRow,
         transition: Option<&TransitionRow>,
@@ -201,36 +175,27 @@ impl GeoPackage {
         reports::insert(&mut self.conn, row, transition)
     }
 
-    /// One report by id.
-    pub fn report(&self, id: Uuid) -> Result<Option<ReportRow>, StoreError> {
+    fn report(&self, id: Uuid) -> Result<Option<ReportRow>, StoreError> {
         reports::report(&self.conn, id)
     }
 
-    /// One report by the client id it was sent with.
-    pub fn report_by_client_id(&self, client_id: &str) -> Result<Option<ReportRow>, StoreError> {
+    fn report_by_client_id(&self, client_id: &str) -> Result<Option<ReportRow>, StoreError> {
         reports::by_client_id(&self.conn, client_id)
     }
 
-    /// The reports that pass the query's filters, newest first (by `created_at`).
-    pub fn reports(&self, query: &ReportQuery) -> Result<Vec<ReportRow>, StoreError> {
+    fn reports(&self, query: &ReportQuery) -> Result<Vec<ReportRow>, StoreError> {
         reports::list(&self.conn, query)
     }
 
-    /// How many reports pass the query's filters, whatever its page.
-    pub fn count_reports(&self, query: &ReportQuery) -> Result<u64, StoreError> {
+    fn count_reports(&self, query: &ReportQuery) -> Result<u64, StoreError> {
         reports::count(&self.conn, query)
     }
 
-    /// A report's transitions, oldest first.
-    pub fn report_transitions(&self, id: Uuid) -> Result<Vec<TransitionRow>, StoreError> {
+    fn report_transitions(&self, id: Uuid) -> Result<Vec<TransitionRow>, StoreError> {
         reports::transitions(&self.conn, id)
     }
 
-    /// Rewrites a report's content (a draft being corrected) if its stored version is still
-    /// `expected_version`; `row.version` must be `expected_version + 1`, which is returned.
-    /// The state changes only through [`GeoPackage::commit`]; the id, client id, kind and
-    /// creation stamp never change; an approved report is [`StoreError::ReportFinal`].
-    pub fn update_report(
+    fn update_report(
         &mut self,
         row: &ReportRow,
         expected_version: u32,
@@ -239,35 +204,20 @@ impl GeoPackage {
         reports::update(&mut self.conn, row, expected_version, by)
     }
 
-    /// Commits a report transition and everything it changes, all or nothing: checks the
-    /// report's version and that of every hazard area and asset
-    /// ([`StoreError::VersionConflict`]), refuses to change an approved report, keeps the
-    /// replaced hazard area versions in their history, stores the released land, writes the
-    /// report and its transition, and appends an audit entry for each change (the report,
-    /// each hazard area, each released piece, each asset), all stamped `change.at` and
-    /// `change.actor`. The transition's `from_state` must be the stored state and its
-    /// `to_state` the report's new one.
-    pub fn commit(&mut self, change: &ChangeSet) -> Result<(), StoreError> {
+    fn commit(&mut self, change: &ChangeSet) -> Result<(), StoreError> {
         reports::commit(&mut self.conn, change)
     }
 
-    /// The land released from a hazard area, oldest first.
-    pub fn released_land(&self, hazard_area_id: Uuid) -> Result<Vec<ReleasedLand>, StoreError> {
+    fn released_land(&self, hazard_area_id: Uuid) -> Result<Vec<ReleasedLand>, StoreError> {
         reports::released_land(&self.conn, hazard_area_id)
     }
+}
 
-    /// Walks the audit log from its first entry: every sequence number follows the one
-    /// before, every `prev_hash` is the hash of the entry before, every hash matches its
-    /// entry's content, and the log ends at the head recorded beside it. The first entry
-    /// that does not hold is [`StoreError::AuditBroken`], naming it and what is wrong.
-    pub fn verify_audit(&self) -> Result<AuditCheck, StoreError> {
-        audit::verify(&self.conn)
-    }
-
-    /// Verifies the audit log of the file at `path` as [`GeoPackage::verify_audit_anchored`]
-    /// does, through a read-only connection and without migrating the file: checking the
-    /// evidence does not change it. Files from before the audit log are
-    /// [`StoreError::NoAuditLog`].
+impl GeoPackage {
+    /// Verifies the audit log of the file at `path` as
+    /// [`AuditStore::verify_audit_anchored`] does, through a read-only connection and
+    /// without migrating the file: checking the evidence does not change it. Files from
+    /// before the audit log are [`StoreError::NoAuditLog`].
     pub fn verify_audit_file(
         path: &Path,
         anchors: &[crate::AuditAnchor],
@@ -297,34 +247,18 @@ impl GeoPackage {
         check_anchors(&conn, anchors)?;
         Ok(check)
     }
+}
 
-    /// [`GeoPackage::verify_audit`], then checks that the log still holds each anchor
-    /// taken earlier: a log rewritten consistently, head included, passes the walk but not
-    /// an anchor taken before the rewrite. The first anchor that does not hold is
-    /// [`StoreError::AuditBroken`] at the anchored entry.
-    pub fn verify_audit_anchored(
-        &self,
-        anchors: &[crate::AuditAnchor],
-    ) -> Result<AuditCheck, StoreError> {
-        let check = audit::verify(&self.conn)?;
-        check_anchors(&self.conn, anchors)?;
-        Ok(check)
+impl AuditStore for GeoPackage {
+    fn verify_audit(&self) -> Result<AuditCheck, StoreError> {
+        audit::verify(&self.conn)
     }
 
-    /// Up to `limit` audit entries after sequence number `after_seq` (0 for the first),
-    /// in order.
-    pub fn audit_entries(
-        &self,
-        after_seq: u64,
-        limit: usize,
-    ) -> Result<Vec<AuditEntry>, StoreError> {
+    fn audit_entries(&self, after_seq: u64, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
         audit::entries(&self.conn, after_seq, limit)
     }
 
-    /// Up to `limit` audit entries after sequence number `after_seq` that `keep` accepts,
-    /// in order: entries `keep` refuses are passed over and do not count against `limit`.
-    /// For readers who may see only part of the log.
-    pub fn audit_entries_kept(
+    fn audit_entries_kept(
         &self,
         after_seq: u64,
         limit: usize,
@@ -333,8 +267,7 @@ impl GeoPackage {
         audit::entries_kept(&self.conn, after_seq, limit, keep)
     }
 
-    /// The newest `limit` audit entries that `keep` accepts, oldest of them first.
-    pub fn audit_last_kept(
+    fn audit_last_kept(
         &self,
         limit: usize,
         keep: &mut dyn FnMut(&AuditEntry) -> bool,
@@ -342,65 +275,76 @@ impl GeoPackage {
         audit::last_kept(&self.conn, limit, keep)
     }
 
-    /// Adds a user; a taken user name is [`StoreError::DuplicateUser`].
-    pub fn add_user(&mut self, user: &NewUser) -> Result<User, StoreError> {
+    fn audit_head_seq(&self) -> Result<u64, StoreError> {
+        audit::head_seq(&self.conn)
+    }
+}
+
+impl AccountStore for GeoPackage {
+    fn add_user(&mut self, user: &NewUser) -> Result<User, StoreError> {
         accounts::add_user(&self.conn, user)
     }
 
-    /// One user by id.
-    pub fn user(&self, id: Uuid) -> Result<Option<User>, StoreError> {
+    fn user(&self, id: Uuid) -> Result<Option<User>, StoreError> {
         accounts::user(&self.conn, id)
     }
 
-    /// One user by user name.
-    pub fn user_by_name(&self, username: &str) -> Result<Option<User>, StoreError> {
+    fn user_by_name(&self, username: &str) -> Result<Option<User>, StoreError> {
         accounts::user_by_name(&self.conn, username)
     }
 
-    /// Every user, by user name.
-    pub fn users(&self) -> Result<Vec<User>, StoreError> {
+    fn users(&self) -> Result<Vec<User>, StoreError> {
         accounts::users(&self.conn)
     }
 
-    /// Records a browser session and forgets the expired ones.
-    pub fn create_session(&mut self, session: &Session) -> Result<(), StoreError> {
+    fn create_session(&mut self, session: &Session) -> Result<(), StoreError> {
         accounts::create_session(&self.conn, session)
     }
 
-    /// The session with this token hash, expired or not.
-    pub fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError> {
+    fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError> {
         accounts::session(&self.conn, token_hash)
     }
 
-    /// Ends a session; ending an unknown one does nothing.
-    pub fn delete_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
+    fn delete_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
         accounts::delete_session(&self.conn, token_hash)
     }
 
-    /// Records an API token under a fresh id and returns it as stored.
-    pub fn create_api_token(&mut self, token: &NewApiToken) -> Result<ApiToken, StoreError> {
+    fn create_api_token(&mut self, token: &NewApiToken) -> Result<ApiToken, StoreError> {
         accounts::create_api_token(&self.conn, token)
     }
 
-    /// The API token with this hash, expired or not (the caller compares the expiry).
-    pub fn api_token(&self, token_hash: &str) -> Result<Option<ApiToken>, StoreError> {
+    fn api_token(&self, token_hash: &str) -> Result<Option<ApiToken>, StoreError> {
         accounts::api_token(&self.conn, token_hash)
     }
 
-    /// The API token with this id, expired or not.
-    pub fn api_token_by_id(&self, id: Uuid) -> Result<Option<ApiToken>, StoreError> {
+    fn api_token_by_id(&self, id: Uuid) -> Result<Option<ApiToken>, StoreError> {
         accounts::api_token_by_id(&self.conn, id)
     }
 
-    /// The API tokens of one user, oldest first, expired ones included.
-    pub fn api_tokens(&self, user_id: Uuid) -> Result<Vec<ApiToken>, StoreError> {
+    fn api_tokens(&self, user_id: Uuid) -> Result<Vec<ApiToken>, StoreError> {
         accounts::api_tokens(&self.conn, user_id)
     }
 
-    /// Revokes (deletes) the API token with this id and returns it as it was; `None`
-    /// when there is no such token.
-    pub fn revoke_api_token(&mut self, id: Uuid) -> Result<Option<ApiToken>, StoreError> {
+    fn revoke_api_token(&mut self, id: Uuid) -> Result<Option<ApiToken>, StoreError> {
         accounts::revoke_api_token(&self.conn, id)
+    }
+}
+
+impl Backend for GeoPackage {
+    fn kind(&self) -> &'static str {
+        "geopackage"
+    }
+
+    fn location(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    fn folder(&self) -> Option<PathBuf> {
+        Some(self.path.parent().unwrap_or(Path::new(".")).to_path_buf())
+    }
+
+    fn schema_version(&self) -> Result<u32, StoreError> {
+        schema::current_version(&self.conn)
     }
 }
 

@@ -1,5 +1,6 @@
 //! Users, sessions and API tokens: stored, found, ended, and never listed as GIS layers.
 
+use bonifica_store::prelude::*;
 use bonifica_store::{NewApiToken, NewUser, Session, StoreError};
 use rusqlite::Connection;
 

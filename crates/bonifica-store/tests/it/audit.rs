@@ -1,6 +1,7 @@
 //! The audit log: every write path appends its entry, the chain holds after a series of
 //! writes, and an edited, removed or reordered entry, or a removed tail, is found and named.
 
+use bonifica_store::prelude::*;
 use std::path::{Path, PathBuf};
 
 use bonifica_model::{Code, RecordKind, ReleaseEvent};

@@ -8,6 +8,7 @@ use bonifica_model::{
     River, Role, ServiceValue, Settlement, Team, Terrain, Trade, Vegetation, lines_from_raw,
     stable_uuid,
 };
+use bonifica_store::prelude::*;
 use bonifica_store::{ChangeSet, GeoPackage, ReleasedLand, ReportRow, TransitionRow};
 use geo_types::Point;
 use tempfile::TempDir;

@@ -2,6 +2,7 @@
 //! must find nothing wrong. These tests fail when GDAL is not installed: CI installs
 //! `gdal-bin` and `python3-gdal`.
 
+use bonifica_store::prelude::*;
 use std::path::Path;
 use std::process::{Command, Output};
 

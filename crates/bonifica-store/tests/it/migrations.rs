@@ -1,6 +1,7 @@
 //! Schema versions: a fresh file is current, reopening applies nothing, a newer file and a
 //! file that is not ours are refused, and create never overwrites by accident.
 
+use bonifica_store::prelude::*;
 use bonifica_store::{GeoPackage, SCHEMA_VERSION, Store, StoreError};
 use rusqlite::Connection;
 

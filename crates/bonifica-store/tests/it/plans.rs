@@ -2,6 +2,7 @@
 //! name, listed, and still a file GDAL validates.
 
 use bonifica_planner::{Limits, Planner, PlannerConfig};
+use bonifica_store::prelude::*;
 use bonifica_store::{GeoPackage, SYSTEM_ACTOR, Store};
 use bonifica_synth::{Params, generate};
 

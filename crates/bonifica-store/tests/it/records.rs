@@ -3,6 +3,7 @@
 //! with filters and pages.
 
 use bonifica_model::{RecordKind, ReleaseEvent};
+use bonifica_store::prelude::*;
 use bonifica_store::{BBox, ListQuery, Record, Store, StoreError};
 
 use crate::fixture::{date, new_store, small_dataset};

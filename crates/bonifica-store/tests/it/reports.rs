@@ -2,6 +2,7 @@
 //! transition commits everything it changes or nothing, approved reports are final, and
 //! the hazard area's earlier version is kept.
 
+use bonifica_store::prelude::*;
 use std::sync::{Arc, Barrier};
 
 use bonifica_model::{Dataset, HazardStatus, RecordKind};
