@@ -23,9 +23,16 @@ pub struct VerifyArgs {
 
 /// `bonifica audit verify FILE`.
 pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
-    let file = args.region_file.display();
-    // Read-only and without migrating: checking the evidence does not change it.
-    match GeoPackage::verify_audit_file(&args.region_file, &args.anchors) {
+    let file = crate::store::shown(&args.region_file);
+    let location = args.region_file.to_string_lossy();
+    // A file is read read-only and without migrating: checking the evidence does not
+    // change it. A database is read in the one transaction of each query.
+    let checked = if bonifica_store::is_database_url(&location) {
+        bonifica_store::open(&location).and_then(|store| store.verify_audit_anchored(&args.anchors))
+    } else {
+        GeoPackage::verify_audit_file(&args.region_file, &args.anchors)
+    };
+    match checked {
         Ok(check) => {
             let entries = match check.entries {
                 1 => "1 entry".to_string(),

@@ -9,6 +9,7 @@ mod plan_cmd;
 mod region_cmd;
 mod sched_cmd;
 mod serve_cmd;
+mod store;
 mod ui;
 
 use std::process::ExitCode;

@@ -7,13 +7,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use crate::store::open_store;
 use anyhow::Context;
 use bonifica_interchange::{PlanLayer, plan_assets_geojson, plan_csv, plan_hazard_areas_geojson};
 use bonifica_model::{Dataset, Date};
 use bonifica_planner::{
     Forecast, Limits, ObjectiveKind, Plan, Planner, PlannerConfig, ProgressInfo, Scenario,
 };
-use bonifica_store::{GeoPackage, Store};
 
 use crate::exit::Failure;
 use crate::ui;
@@ -116,8 +116,7 @@ pub fn plan(args: &PlanArgs) -> anyhow::Result<()> {
         export(dir, &run.dataset, &run.plan, forecast.as_ref())?;
     }
     if !args.no_save {
-        let mut store = GeoPackage::open(&args.region_file)
-            .with_context(|| format!("opening {}", args.region_file.display()))?;
+        let mut store = open_store(&args.region_file)?;
         let created = chrono::Utc::now()
             .format("%Y-%m-%dT%H:%M:%S%.3fZ")
             .to_string();
@@ -430,7 +429,7 @@ fn export(
 }
 
 fn load(path: &Path) -> anyhow::Result<Dataset> {
-    let store = GeoPackage::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let store = open_store(path)?;
     store
         .load()
         .with_context(|| format!("reading {}", path.display()))

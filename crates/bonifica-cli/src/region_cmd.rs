@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use bonifica_interchange::{FieldMapping, ImportOptions, SpatialLayer, Table};
 use bonifica_model::{Dataset, Date, Summary};
-use bonifica_store::{GeoPackage, Store};
+use bonifica_store::Backend;
+
+use crate::store::open_store;
 
 use crate::exit::Failure;
 use crate::ui;
@@ -224,8 +226,7 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<()> {
 }
 
 pub fn export(args: &ExportArgs) -> anyhow::Result<()> {
-    let store = GeoPackage::open(&args.region_file)
-        .with_context(|| format!("opening {}", args.region_file.display()))?;
+    let store = open_store(&args.region_file)?;
     let dataset = match &args.region {
         None => store.load()?,
         Some(code) => {
@@ -275,8 +276,7 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<()> {
 }
 
 pub fn summary(args: &SummaryArgs) -> anyhow::Result<()> {
-    let store = GeoPackage::open(&args.region_file)
-        .with_context(|| format!("opening {}", args.region_file.display()))?;
+    let store = open_store(&args.region_file)?;
     let dataset = store.load().context("reading the register")?;
     let as_of = args
         .as_of
@@ -387,7 +387,12 @@ fn merge(into: &mut Dataset, more: Dataset) {
     into.rivers.extend(more.rivers);
 }
 
-fn create_store(path: &Path, force: bool) -> anyhow::Result<GeoPackage> {
+fn create_store(path: &Path, force: bool) -> anyhow::Result<Box<dyn Backend>> {
+    let location = path.to_string_lossy();
+    if bonifica_store::is_database_url(&location) {
+        return bonifica_store::create(&location, force)
+            .with_context(|| format!("creating the register in {}", crate::store::shown(path)));
+    }
     if path.exists() && !force {
         return Err(Failure::Exists(format!(
             "{} already exists (use --force to overwrite it)",
@@ -395,21 +400,18 @@ fn create_store(path: &Path, force: bool) -> anyhow::Result<GeoPackage> {
         ))
         .into());
     }
-    let store = if force {
-        GeoPackage::create_overwriting(path)
-    } else {
-        GeoPackage::create(path)
-    };
+    let store = bonifica_store::create(&location, force);
     store.with_context(|| format!("creating {}", path.display()))
 }
 
-fn open_or_create(path: &Path) -> anyhow::Result<GeoPackage> {
-    let store = if path.exists() {
-        GeoPackage::open(path)
+fn open_or_create(path: &Path) -> anyhow::Result<Box<dyn Backend>> {
+    let location = path.to_string_lossy();
+    if bonifica_store::is_database_url(&location) || path.exists() {
+        open_store(path)
     } else {
-        GeoPackage::create(path)
-    };
-    store.with_context(|| format!("opening {}", path.display()))
+        bonifica_store::create(&location, false)
+            .with_context(|| format!("creating {}", path.display()))
+    }
 }
 
 fn write_new(path: &Path, text: &str, force: bool) -> anyhow::Result<()> {

@@ -7,9 +7,9 @@ use std::io::{BufRead, IsTerminal};
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
+use crate::store::open_store;
 use anyhow::Context;
 use bonifica_server::Role;
-use bonifica_store::{GeoPackage, Store};
 
 /// `bonifica serve REGION.gpkg`: serve the API until Ctrl-C.
 #[derive(Debug, clap::Args)]
@@ -66,7 +66,7 @@ pub struct TokenAddArgs {
 /// Serves the region file until interrupted.
 pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     let addr = SocketAddr::new(args.host, args.port);
-    bonifica_server::run(&args.file, addr, |bound| {
+    bonifica_server::run(&args.file.to_string_lossy(), addr, |bound| {
         // Serving goes on whether or not anyone still reads standard output.
         let _ = crate::outln!(
             "serving {}: open http://{bound}/ (API under http://{bound}/api/; ODK Collect and KoBoCollect server URL http://{bound}/odk)",
@@ -80,8 +80,7 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
 /// is generated and printed.
 pub fn user_add(args: &UserAddArgs) -> anyhow::Result<()> {
     let role = Role::parse(&args.role)?;
-    let mut store =
-        GeoPackage::open(&args.file).with_context(|| format!("opening {}", args.file.display()))?;
+    let mut store = open_store(&args.file)?;
     let data = store.load().context("reading the register")?;
     let unit = match &args.team {
         None => None,
@@ -132,7 +131,7 @@ pub fn user_add(args: &UserAddArgs) -> anyhow::Result<()> {
         (line, false)
     };
     bonifica_server::add_user(
-        &mut store,
+        &mut *store,
         &args.username,
         role,
         &password,
@@ -151,10 +150,9 @@ pub fn user_add(args: &UserAddArgs) -> anyhow::Result<()> {
 /// Mints a bearer token for a user and prints it; it is stored only as a hash, so this is
 /// the one time it is shown.
 pub fn token_add(args: &TokenAddArgs) -> anyhow::Result<()> {
-    let mut store =
-        GeoPackage::open(&args.file).with_context(|| format!("opening {}", args.file.display()))?;
+    let mut store = open_store(&args.file)?;
     let (secret, token) =
-        bonifica_server::users::add_token(&mut store, &args.username, &args.name, args.days)
+        bonifica_server::users::add_token(&mut *store, &args.username, &args.name, args.days)
             .with_context(|| format!("adding a token for {}", args.username))?;
     crate::outln!("{secret}")?;
     eprintln!(
@@ -167,7 +165,7 @@ pub fn token_add(args: &TokenAddArgs) -> anyhow::Result<()> {
 /// Creates one user per role in the demo file and returns `(username, role, password)`
 /// for each, so `bonifica demo --serve` can print the credentials.
 pub fn create_demo_users(path: &Path) -> anyhow::Result<Vec<(String, String, String)>> {
-    let users = bonifica_server::create_demo_users(path)
+    let users = bonifica_server::create_demo_users(&path.to_string_lossy())
         .with_context(|| format!("creating demo users in {}", path.display()))?;
     Ok(users
         .into_iter()

@@ -1,5 +1,5 @@
 //! Load benchmark of the API: generates the default demo region (about 6,000 hazard areas
-//! and 4,000 assets) into a temporary GeoPackage, serves it in-process on 127.0.0.1:0, and
+//! and 4,000 assets) into a temporary region file, serves it in-process on 127.0.0.1:0, and
 //! fires a bounded number of requests from a few concurrent clients over loopback, printing
 //! requests per second and p50/p95/p99 latency for:
 //!
@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use bonifica_server::auth::hash_token;
 use bonifica_server::{AppState, router};
-use bonifica_store::{GeoPackage, NewApiToken, NewUser, Store};
+use bonifica_store::{NewApiToken, NewUser};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
@@ -29,7 +29,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = dir.path().join("demo.gpkg");
     let started = Instant::now();
     let data = bonifica_synth::generate(&bonifica_synth::Params::default())?;
-    let mut store = GeoPackage::create(&path)?;
+    let mut store = bonifica_store::create(&path.to_string_lossy(), false)?;
     store.insert(&data)?;
     let user = store.add_user(&NewUser {
         username: "bench".to_string(),
@@ -57,7 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
     runtime.block_on(async move {
         let t = Instant::now();
-        let state = AppState::open(&path)?;
+        let state = AppState::open(&path.to_string_lossy())?;
         let opened = t.elapsed();
         let warmed = warm_up(&state).await;
         println!(

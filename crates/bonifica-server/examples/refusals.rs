@@ -12,7 +12,7 @@ use axum::body::Body;
 use axum::http::{Request, header};
 use bonifica_server::auth::hash_token;
 use bonifica_server::{AppState, router};
-use bonifica_store::{GeoPackage, NewApiToken, NewUser, Store};
+use bonifica_store::{NewApiToken, NewUser};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
@@ -30,7 +30,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         asset_density: 0.05,
         ..bonifica_synth::Params::default()
     })?;
-    let mut store = GeoPackage::create(&path)?;
+    let mut store = bonifica_store::create(&path.to_string_lossy(), false)?;
     store.insert(&data)?;
     let area = data.hazard_areas.first().ok_or("no hazard area")?;
     let team = data.teams.first().ok_or("no team")?;
@@ -75,7 +75,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let app = router(AppState::open(&path)?);
+        let app = router(AppState::open(&path.to_string_lossy())?);
         let mut times: [Vec<Duration>; 2] = [Vec::new(), Vec::new()];
         let mut statuses = [String::new(), String::new()];
         for _ in 0..rounds {

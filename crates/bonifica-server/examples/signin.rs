@@ -13,7 +13,6 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, header};
 use bonifica_server::{AppState, Role, add_user, router};
-use bonifica_store::GeoPackage;
 use tower::ServiceExt;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -23,9 +22,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(200);
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("signin.gpkg");
-    let mut store = GeoPackage::create(&path)?;
+    let mut store = bonifica_store::create(&path.to_string_lossy(), false)?;
     add_user(
-        &mut store,
+        &mut *store,
         "ana",
         Role::Coordinator,
         "the right password",
@@ -38,7 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let app = router(AppState::open(&path)?);
+        let app = router(AppState::open(&path.to_string_lossy())?);
         let mut n: u32 = 0;
         let mut attempt = |username: &'static str| {
             n += 1;

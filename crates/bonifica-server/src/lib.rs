@@ -10,6 +10,7 @@ pub mod access;
 pub mod auth;
 pub mod crud;
 pub mod error;
+pub mod follow;
 pub mod map;
 pub mod odk;
 pub mod openapi;
@@ -27,7 +28,7 @@ use std::net::SocketAddr;
 
 use axum::Router;
 use axum::routing::{MethodRouter, delete, get, post, put};
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use auth::Role;
@@ -194,6 +195,8 @@ pub fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
 
 /// The whole API over `state`, and the browser app on every path outside `/api/`.
 pub fn router(state: AppState) -> Router {
+    let backend = state.backend_kind();
+    let process = std::process::id();
     let mut router = Router::new();
     for (_, path, handler) in routes() {
         router = router.route(path, handler);
@@ -201,10 +204,19 @@ pub fn router(state: AppState) -> Router {
     router
         .fallback(fallback)
         .layer(
-            // One line per request at INFO (method, path, status, latency); a 5xx also
-            // logs its cause where it arose (`ApiError::internal`).
+            // One line per request at INFO (method, path, status, latency, the backend and
+            // the server process that answered); a 5xx also logs its cause where it arose
+            // (`ApiError::internal`).
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .make_span_with(move |request: &axum::http::Request<axum::body::Body>| {
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        uri = %request.uri(),
+                        backend,
+                        process,
+                    )
+                })
                 .on_request(())
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
@@ -241,6 +253,7 @@ pub async fn serve(
     let bound = listener.local_addr().map_err(ServerError::Serve)?;
     tracing::info!(%bound, "serving the bonifica api");
     on_bound(bound);
+    state.follow_others();
     // The peer's address is what the sign-in limit counts (`auth::Source`).
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
@@ -252,13 +265,14 @@ pub async fn serve(
 }
 
 /// [`serve`] on a runtime of its own, for callers that are not async (the command line):
-/// opens the register at `path` and serves it until Ctrl-C or SIGTERM.
+/// opens the register at `location` (a region file's path or a PostgreSQL URL) and
+/// serves it until Ctrl-C or SIGTERM.
 pub fn run(
-    path: &std::path::Path,
+    location: &str,
     addr: SocketAddr,
     on_bound: impl FnOnce(SocketAddr),
 ) -> Result<(), ServerError> {
-    let state = AppState::open(path)?;
+    let state = AppState::open(location)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

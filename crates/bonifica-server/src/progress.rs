@@ -463,7 +463,7 @@ impl Withheld {
     }
 
     /// Adds the reports on restricted land, by id and code.
-    fn add_reports(&mut self, store: &bonifica_store::GeoPackage) -> Result<(), ApiError> {
+    fn add_reports(&mut self, store: &dyn bonifica_store::Backend) -> Result<(), ApiError> {
         let restricted = store.reports(&ReportQuery {
             include_restricted: true,
             only_restricted: true,

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use bonifica_store::{ApiToken, GeoPackage, NewApiToken, Session, User};
+use bonifica_store::{ApiToken, Backend, NewApiToken, Session, User};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -234,7 +234,7 @@ pub fn token_refusal(caller: &Caller, target: &User, minting: bool) -> Option<St
 /// The account whose tokens a request is about: the caller's own, or the one named, if
 /// the caller may manage its tokens.
 fn token_owner(
-    store: &GeoPackage,
+    store: &dyn Backend,
     caller: &Caller,
     username: Option<&str>,
     minting: bool,

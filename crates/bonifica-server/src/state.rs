@@ -11,11 +11,12 @@
 //! a layer whose build is under way waits for it rather than building it a second time.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use bonifica_model::Dataset;
-use bonifica_store::{ApiToken, GeoPackage, Stamp, Store};
+use bonifica_store::{ApiToken, Backend, Stamp};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -37,6 +38,17 @@ pub struct Model {
 }
 
 impl Model {
+    /// Reads the whole register and every record's stamp from the store.
+    pub fn load(store: &dyn Backend) -> Result<Model, bonifica_store::StoreError> {
+        let mut data = store.load()?;
+        sort_by_code(&mut data);
+        let mut stamps = HashMap::new();
+        for (kind, _) in bonifica_store::RECORD_KINDS {
+            stamps.extend(store.stamps(kind)?);
+        }
+        Ok(Model { data, stamps })
+    }
+
     /// The version of a record; 1 for one the store never stamped.
     pub fn version(&self, id: Uuid) -> u32 {
         self.stamps.get(&id).map_or(1, |s| s.version)
@@ -75,8 +87,12 @@ pub struct AppState {
 }
 
 struct Inner {
-    store: Mutex<GeoPackage>,
+    store: Mutex<Box<dyn Backend>>,
     model: RwLock<Model>,
+    /// The last audit entry applied to the model (see `follow.rs`).
+    seen_seq: AtomicU64,
+    /// The backend's name, for the request log.
+    backend_kind: &'static str,
     /// Gzipped map layers by (layer, whether restricted records are included); replaced
     /// by empty slots on every write.
     map_cache: Mutex<HashMap<MapKey, Arc<MapSlot>>>,
@@ -110,35 +126,37 @@ struct Warmer {
 }
 
 impl AppState {
-    /// Opens the register at `path` and loads it into memory.
-    pub fn open(path: &Path) -> Result<AppState, ServerError> {
-        AppState::from_store(GeoPackage::open(path)?)
+    /// Opens the register at `location` (a region file's path or a PostgreSQL URL)
+    /// and loads it into memory.
+    pub fn open(location: &str) -> Result<AppState, ServerError> {
+        AppState::from_store(bonifica_store::open(location)?)
     }
 
     /// Serves an already opened store, and starts building the map layers in the
     /// background.
-    pub fn from_store(store: GeoPackage) -> Result<AppState, ServerError> {
-        let mut data = store.load()?;
-        sort_by_code(&mut data);
-        let mut stamps = HashMap::new();
-        for (kind, _) in bonifica_store::RECORD_KINDS {
-            stamps.extend(store.stamps(kind)?);
-        }
+    pub fn from_store(store: Box<dyn Backend>) -> Result<AppState, ServerError> {
+        // The head first: a write between the two reads is applied again later, which
+        // changes nothing, rather than missed.
+        let seen = store.audit_head_seq()?;
+        let backend_kind = store.kind();
+        let model = Model::load(&*store)?;
         let beside = store
-            .path()
-            .parent()
-            .unwrap_or(Path::new("."))
+            .folder()
+            .unwrap_or_else(|| PathBuf::from("."))
             .join("scenarios");
         tracing::info!(
-            path = %store.path().display(),
-            hazard_areas = data.hazard_areas.len(),
-            assets = data.assets.len(),
+            backend = store.kind(),
+            location = %store.location(),
+            hazard_areas = model.data.hazard_areas.len(),
+            assets = model.data.assets.len(),
             "register loaded"
         );
         let state = AppState {
             inner: Arc::new(Inner {
                 store: Mutex::new(store),
-                model: RwLock::new(Model { data, stamps }),
+                model: RwLock::new(model),
+                seen_seq: AtomicU64::new(seen),
+                backend_kind,
                 map_cache: Mutex::new(HashMap::new()),
                 warmer: Mutex::new(Warmer::default()),
                 plan_sites: Mutex::new(None),
@@ -167,13 +185,13 @@ impl AppState {
     /// dropped and built again in the background.
     pub async fn write<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut GeoPackage, &mut Model) -> Result<T, ApiError> + Send + 'static,
+        f: impl FnOnce(&mut dyn Backend, &mut Model) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let inner = self.inner.clone();
         let out = tokio::task::spawn_blocking(move || {
             let mut store = inner.store.lock().map_err(|e| ApiError::internal(&e))?;
             let mut model = inner.model.write().map_err(|e| ApiError::internal(&e))?;
-            let out = f(&mut store, &mut model)?;
+            let out = f(&mut **store, &mut model)?;
             // Dropped while the register is still locked: no request can find a layer
             // built before this write once the write is seen.
             if let Ok(mut cache) = inner.map_cache.lock() {
@@ -190,12 +208,12 @@ impl AppState {
     /// Runs `f` on the store alone, on a blocking thread (accounts, sessions, tokens).
     pub async fn with_store<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut GeoPackage) -> Result<T, ApiError> + Send + 'static,
+        f: impl FnOnce(&mut dyn Backend) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
             let mut store = inner.store.lock().map_err(|e| ApiError::internal(&e))?;
-            f(&mut store)
+            f(&mut **store)
         })
         .await
         .map_err(|e| ApiError::internal(&e))?
@@ -205,14 +223,46 @@ impl AppState {
     /// async runtime (a planning job saving its plan).
     pub fn with_store_here<T>(
         &self,
-        f: impl FnOnce(&mut GeoPackage) -> Result<T, ApiError>,
+        f: impl FnOnce(&mut dyn Backend) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         let mut store = self
             .inner
             .store
             .lock()
             .map_err(|e| ApiError::internal(&e))?;
-        f(&mut store)
+        f(&mut **store)
+    }
+
+    /// One round of following other processes' writes, on the current thread, with the
+    /// store and the model locked as a write locks them.
+    pub(crate) fn catch_up_here(&self) -> Result<crate::follow::CaughtUp, ApiError> {
+        let store = self
+            .inner
+            .store
+            .lock()
+            .map_err(|e| ApiError::internal(&e))?;
+        let seen = self.inner.seen_seq.load(Ordering::Acquire);
+        if store.audit_head_seq()? <= seen {
+            return Ok(crate::follow::CaughtUp::default());
+        }
+        let mut model = self
+            .inner
+            .model
+            .write()
+            .map_err(|e| ApiError::internal(&e))?;
+        let (found, last) = crate::follow::apply(&**store, &mut model, seen)?;
+        self.inner.seen_seq.store(last, Ordering::Release);
+        if found.plans
+            && let Ok(mut sites) = self.inner.plan_sites.lock()
+        {
+            *sites = None;
+        }
+        Ok(found)
+    }
+
+    /// Which backend this server runs on (`geopackage`, `postgresql`), for its logs.
+    pub fn backend_kind(&self) -> &'static str {
+        self.inner.backend_kind
     }
 
     /// The planning jobs.
@@ -344,7 +394,7 @@ impl AppState {
     pub async fn revoke_token(
         &self,
         id: Uuid,
-        may_revoke: impl FnOnce(&GeoPackage, &ApiToken) -> Result<bool, ApiError> + Send + 'static,
+        may_revoke: impl FnOnce(&dyn Backend, &ApiToken) -> Result<bool, ApiError> + Send + 'static,
     ) -> Result<Option<ApiToken>, ApiError> {
         let inner = self.inner.clone();
         self.with_store(move |store| {

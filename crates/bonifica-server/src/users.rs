@@ -1,10 +1,8 @@
 //! Creating users and API tokens from the command line and for the demo: the functions
 //! `bonifica user add`, `bonifica token add` and `bonifica demo --serve` call.
 
-use std::path::Path;
-
 use bonifica_model::Dataset;
-use bonifica_store::{ApiToken, GeoPackage, NewApiToken, NewUser, StoreError};
+use bonifica_store::{ApiToken, Backend, NewApiToken, NewUser, StoreError};
 use uuid::Uuid;
 
 use crate::auth::{Role, hash_password, hash_token, new_password, new_token};
@@ -46,7 +44,7 @@ pub fn unit_by_code(data: &Dataset, code: &str) -> Option<Unit> {
 /// the secret (to show once) and the token as stored (by hash). Unlike `POST /api/tokens`
 /// this applies no role rule: whoever can write the region file is its administrator.
 pub fn add_token(
-    store: &mut GeoPackage,
+    store: &mut dyn Backend,
     username: &str,
     name: &str,
     days: u32,
@@ -70,7 +68,7 @@ pub fn add_token(
 
 /// Adds a user with an argon2 hash of `password` to the register at `path`.
 pub fn add_user(
-    store: &mut GeoPackage,
+    store: &mut dyn Backend,
     username: &str,
     role: Role,
     password: &str,
@@ -92,9 +90,8 @@ pub fn add_user(
 /// returns `(username, role, password)` for each. The operations manager belongs to the
 /// first demining operator, the team leader leads that operator's first team. User names
 /// already taken are skipped.
-pub fn create_demo_users(path: &Path) -> Result<Vec<(String, Role, String)>, ServerError> {
-    use bonifica_store::Store;
-    let mut store = GeoPackage::open(path)?;
+pub fn create_demo_users(location: &str) -> Result<Vec<(String, Role, String)>, ServerError> {
+    let mut store = bonifica_store::open(location)?;
     let data = store.load()?;
     let operator = data
         .organisations
@@ -112,7 +109,7 @@ pub fn create_demo_users(path: &Path) -> Result<Vec<(String, Role, String)>, Ser
     let mut out = Vec::new();
     for (name, role, org, team) in plan {
         let password = new_password();
-        match add_user(&mut store, name, role, &password, org, team) {
+        match add_user(&mut *store, name, role, &password, org, team) {
             Ok(()) => out.push((name.to_string(), role, password)),
             Err(ServerError::Store(StoreError::DuplicateUser { .. })) => {}
             Err(e) => return Err(e),

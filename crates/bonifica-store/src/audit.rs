@@ -278,3 +278,22 @@ mod tests {
         ));
     }
 }
+
+/// The record kind an audit entry's `entity` word names (`hazard_area`, `asset`...);
+/// `None` for entries about other things (reports, plans, bulk imports).
+pub fn record_kind_of(entity: &str) -> Option<bonifica_model::RecordKind> {
+    use bonifica_model::RecordKind;
+    Some(match entity {
+        "region" => RecordKind::Region,
+        "organisation" => RecordKind::Organisation,
+        "person" => RecordKind::Person,
+        "contract" => RecordKind::Contract,
+        "team" => RecordKind::Team,
+        "crew" => RecordKind::Crew,
+        "settlement" => RecordKind::Settlement,
+        "hazard_area" => RecordKind::HazardArea,
+        "asset" => RecordKind::Asset,
+        "river" => RecordKind::River,
+        _ => return None,
+    })
+}

@@ -22,6 +22,7 @@ mod gpkg;
 mod pg;
 mod record;
 mod report;
+pub mod scratch;
 mod transfer;
 
 use std::collections::BTreeMap;

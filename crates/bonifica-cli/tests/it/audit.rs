@@ -1,6 +1,7 @@
 //! `audit verify` on a demo file: the chain holds after the demo, and an entry edited or
 //! removed behind the store's back is named with exit code 5.
 
+use bonifica_store::prelude::*;
 use std::path::Path;
 
 use crate::{bonifica, text};

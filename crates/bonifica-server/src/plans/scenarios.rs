@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use bonifica_model::Dataset;
 use bonifica_planner::Scenario;
-use bonifica_store::{GeoPackage, Store};
 
 use crate::error::ApiError;
 use crate::plans::wire::{ScenarioIn, ScenarioOut};
@@ -146,5 +145,5 @@ fn read(path: &Path, with_region: bool) -> Result<Scenario, ApiError> {
 }
 
 fn load(path: &Path) -> Result<Dataset, bonifica_store::StoreError> {
-    GeoPackage::open(path)?.load()
+    bonifica_store::open(&path.to_string_lossy())?.load()
 }

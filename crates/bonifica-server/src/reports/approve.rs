@@ -17,7 +17,7 @@ use bonifica_model::{
     ApprovalError, Approvals, Approver, Asset, HazardArea, Polygonal, ReportAction, ReportBody,
     ReportStep, ReportTransition, WorkflowError, approval_effect, transition,
 };
-use bonifica_store::{ChangeSet, GeoPackage, ReleasedLand, ReportRow, Stamp, TransitionRow};
+use bonifica_store::{Backend, ChangeSet, ReleasedLand, ReportRow, Stamp, TransitionRow};
 use uuid::Uuid;
 
 use crate::auth::{Caller, Role};
@@ -93,7 +93,7 @@ pub async fn take_step(
 
 /// Decides a step on a stored report, or says why it may not be taken.
 fn decide(
-    store: &GeoPackage,
+    store: &dyn Backend,
     caller: &Caller,
     id: Uuid,
     action: ReportAction,
@@ -157,7 +157,7 @@ struct Changes {
 
 /// Commits a decided step and its changes in one store transaction.
 fn commit(
-    store: &mut GeoPackage,
+    store: &mut dyn Backend,
     caller: &Caller,
     d: &Decision,
     comment: Option<String>,
@@ -207,7 +207,7 @@ type Approved = (ReportRow, Vec<TransitionRow>, Option<EffectOut>);
 /// what the approval changes, commits it all in one transaction, then updates the read
 /// model.
 fn approve(
-    store: &mut GeoPackage,
+    store: &mut dyn Backend,
     model: &mut Model,
     caller: &Caller,
     id: Uuid,

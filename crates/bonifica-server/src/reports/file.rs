@@ -12,7 +12,7 @@
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bonifica_model::{HazardArea, Polygonal, ReportBody, ReportError, cut_release, cut_to_revised};
-use bonifica_store::{GeoPackage, Inserted, ReportQuery, ReportRow, Store, TransitionRow};
+use bonifica_store::{Backend, Inserted, ReportQuery, ReportRow, TransitionRow};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -259,7 +259,7 @@ pub async fn edit_draft(
 /// The stored report with this client id, if the caller may see it; `Err(409)` if it is
 /// someone else's.
 fn replay(
-    store: &GeoPackage,
+    store: &dyn Backend,
     caller: &Caller,
     client_id: &str,
 ) -> Result<Option<(ReportRow, Vec<TransitionRow>)>, ApiError> {
@@ -403,7 +403,7 @@ fn refuse_blocked_asset(
 }
 
 /// The hazard area as stored now.
-pub(super) fn stored_area(store: &GeoPackage, id: Uuid) -> Result<HazardArea, ApiError> {
+pub(super) fn stored_area(store: &dyn Backend, id: Uuid) -> Result<HazardArea, ApiError> {
     store
         .hazard_area(id)?
         .ok_or_else(|| ApiError::field("hazard_area_id", format!("no hazard area {id}")))
@@ -411,7 +411,7 @@ pub(super) fn stored_area(store: &GeoPackage, id: Uuid) -> Result<HazardArea, Ap
 
 /// `Err(409)` with `changes` when the hazard area is no longer at the version seen.
 pub(super) fn check_based_on(
-    store: &GeoPackage,
+    store: &dyn Backend,
     area: &HazardArea,
     seen: u32,
 ) -> Result<(), ApiError> {
@@ -499,7 +499,7 @@ fn changed_fields(seen: &HazardArea, now: &HazardArea) -> Vec<&'static str> {
 /// `Err(422)` when the report's polygon does not fit what remains of its hazard area:
 /// outside it, over land already released, or not cleanly cut. Checked again on approval.
 pub(super) fn check_fits(
-    store: &GeoPackage,
+    store: &dyn Backend,
     area: &HazardArea,
     body: &ReportBody,
 ) -> Result<(), ApiError> {
@@ -577,7 +577,7 @@ pub const RESTRICTED_REPORT_PREFIX: &str = "RPTR";
 /// the highest among the newest reports of that series. Filing calls it through
 /// [`AppState::with_store`], which holds the store's lock until the report is stored, and
 /// every other write takes that lock too, so two reports never get the same code.
-fn next_code(store: &GeoPackage, restricted: bool) -> Result<String, ApiError> {
+fn next_code(store: &dyn Backend, restricted: bool) -> Result<String, ApiError> {
     let newest = store.reports(&ReportQuery {
         include_restricted: restricted,
         only_restricted: restricted,

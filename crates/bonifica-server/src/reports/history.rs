@@ -6,7 +6,7 @@ use crate::wire::Path;
 use axum::Json;
 use axum::extract::State;
 use bonifica_model::{HazardArea, RecordKind, ReportKind};
-use bonifica_store::{ReportQuery, Store};
+use bonifica_store::ReportQuery;
 use uuid::Uuid;
 
 use crate::access::{Verb, require};

@@ -1,6 +1,10 @@
-//! A small generated region in a GeoPackage, written once per test binary and copied for
-//! every test, with one user and one bearer token per role; and helpers to send requests
-//! to the router in-process.
+//! A small generated region, written once per test binary and copied for every test, with
+//! one user and one bearer token per role; and helpers to send requests to the router
+//! in-process.
+//!
+//! The tests run on an embedded region file unless `BONIFICA_TEST_BACKEND=postgresql`,
+//! when each test gets a database of its own on the server at `BONIFICA_TEST_DATABASE`
+//! (`scripts/test` starts one), dropped when the test ends.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -11,7 +15,7 @@ use axum::http::{Request, StatusCode, header};
 use bonifica_model::{Dataset, OrganisationKind};
 use bonifica_server::auth::hash_token;
 use bonifica_server::{AppState, Role, router};
-use bonifica_store::{GeoPackage, NewApiToken, NewUser, Store};
+use bonifica_store::{Backend, NewApiToken, NewUser};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tempfile::TempDir;
@@ -78,36 +82,8 @@ pub fn template() -> &'static Template {
         let path = dir.path().join("template.gpkg");
         let mut data = bonifica_synth::generate(&small_params()).expect("generates");
         prepare(&mut data);
-        let mut store = GeoPackage::create(&path).expect("creates");
-        store.insert(&data).expect("inserts");
-        let operator = operator_of(&data);
-        let team = data
-            .teams
-            .iter()
-            .find(|t| t.organisation_id == operator && !t.members.is_empty())
-            .expect("a team with members")
-            .id;
-        for role in Role::ALL {
-            let scoped = matches!(role, Role::OperationsManager | Role::TeamLeader);
-            let user = store
-                .add_user(&NewUser {
-                    username: role.as_str().to_string(),
-                    // Token-only users: no password verifies against this.
-                    password_hash: "not-a-hash".to_string(),
-                    role: role.as_str().to_string(),
-                    organisation_id: scoped.then_some(operator),
-                    team_id: (role == Role::TeamLeader).then_some(team),
-                })
-                .expect("adds user");
-            store
-                .create_api_token(&NewApiToken {
-                    token_hash: hash_token(&token(role)),
-                    user_id: user.id,
-                    name: "tests".to_string(),
-                    expires_at: "2099-01-01T00:00:00Z".to_string(),
-                })
-                .expect("adds token");
-        }
+        let mut store = bonifica_store::create(&path.to_string_lossy(), false).expect("creates");
+        let (operator, team) = populate(&mut *store, &data);
         let data = store.load().expect("loads");
         Template {
             _dir: dir,
@@ -119,29 +95,122 @@ pub fn template() -> &'static Template {
     })
 }
 
+/// Writes the region and one user and API token per role into an empty store; returns
+/// the operator and the team leader's team.
+fn populate(store: &mut dyn Backend, data: &Dataset) -> (Uuid, Uuid) {
+    store.insert(data).expect("inserts");
+    let operator = operator_of(data);
+    let team = data
+        .teams
+        .iter()
+        .find(|t| t.organisation_id == operator && !t.members.is_empty())
+        .expect("a team with members")
+        .id;
+    for role in Role::ALL {
+        let scoped = matches!(role, Role::OperationsManager | Role::TeamLeader);
+        let user = store
+            .add_user(&NewUser {
+                username: role.as_str().to_string(),
+                // Token-only users: no password verifies against this.
+                password_hash: "not-a-hash".to_string(),
+                role: role.as_str().to_string(),
+                organisation_id: scoped.then_some(operator),
+                team_id: (role == Role::TeamLeader).then_some(team),
+            })
+            .expect("adds user");
+        store
+            .create_api_token(&NewApiToken {
+                token_hash: hash_token(&token(role)),
+                user_id: user.id,
+                name: "tests".to_string(),
+                expires_at: "2099-01-01T00:00:00Z".to_string(),
+            })
+            .expect("adds token");
+    }
+    (operator, team)
+}
+
+/// The PostgreSQL server the tests run on, when they do.
+fn test_database() -> Option<String> {
+    let backend = std::env::var("BONIFICA_TEST_BACKEND").unwrap_or_default();
+    if backend != "postgresql" {
+        return None;
+    }
+    Some(std::env::var("BONIFICA_TEST_DATABASE").expect(
+        "BONIFICA_TEST_BACKEND=postgresql needs BONIFICA_TEST_DATABASE, \
+         a URL of a server where the tests may create databases (scripts/test sets both)",
+    ))
+}
+
 /// A fresh copy of the template served by a router.
 pub struct App {
-    pub dir: TempDir,
+    _dir: TempDir,
     pub router: Router,
     pub state: AppState,
+    /// The register's file path or database URL.
+    location: String,
+    /// Whether the register is a database of this test's own, dropped with it.
+    database: bool,
 }
 
 impl App {
-    pub fn path(&self) -> PathBuf {
-        self.dir.path().join("register.gpkg")
+    /// Where the register lives: a file path or a database URL.
+    pub fn location(&self) -> String {
+        self.location.clone()
+    }
+
+    /// A new server on the same register, as after a restart; the register stays this
+    /// app's.
+    pub fn restarted(&self) -> App {
+        let state = AppState::open(&self.location).expect("opens");
+        App {
+            _dir: tempfile::tempdir().expect("temporary directory"),
+            router: router(state.clone()),
+            state,
+            location: self.location.clone(),
+            database: false,
+        }
+    }
+
+    /// Opens the register beside the server, as another process would.
+    pub fn open_store(&self) -> Box<dyn Backend> {
+        bonifica_store::open(&self.location).expect("opens the register")
     }
 }
 
-/// Copies the template into a fresh directory and serves it.
+impl Drop for App {
+    fn drop(&mut self) {
+        if self.database {
+            // Closes the server's connection too.
+            bonifica_store::scratch::drop_database(&self.location).expect("drops the database");
+        }
+    }
+}
+
+/// Copies the template into a fresh directory (or a fresh database) and serves it.
 pub fn app() -> App {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let path = dir.path().join("register.gpkg");
-    copy(&template().path, &path);
-    let state = AppState::open(&path).expect("opens");
+    let (location, database) = match test_database() {
+        None => {
+            let path = dir.path().join("register.gpkg");
+            copy(&template().path, &path);
+            (path.to_string_lossy().into_owned(), false)
+        }
+        Some(server) => {
+            let url =
+                bonifica_store::scratch::create_database(&server).expect("creates a database");
+            let mut store = bonifica_store::create(&url, false).expect("creates the schema");
+            populate(&mut *store, &template().data);
+            (url, true)
+        }
+    };
+    let state = AppState::open(&location).expect("opens");
     App {
-        dir,
+        _dir: dir,
         router: router(state.clone()),
         state,
+        location,
+        database,
     }
 }
 

@@ -9,7 +9,6 @@ use std::time::Duration;
 use bonifica_model::{Gating, LocalProjection};
 use bonifica_server::Role;
 use bonifica_server::map::LAYERS;
-use bonifica_store::GeoPackage;
 use serde_json::{Value, json};
 
 use crate::fixture::{App, app, send, template};
@@ -311,8 +310,8 @@ async fn teams_stand_at_their_base_until_a_stored_plan_places_them_at_their_next
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let text = GeoPackage::open(&app.path())
-        .expect("opens")
+    let text = app
+        .open_store()
         .plan_json("base")
         .expect("reads")
         .expect("the plan is stored");

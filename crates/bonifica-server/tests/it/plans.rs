@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use bonifica_server::Role;
-use bonifica_store::GeoPackage;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -185,7 +184,7 @@ async fn a_plan_runs_to_the_end_is_saved_and_hides_restricted_records_from_a_vie
         }
     }
 
-    let store = GeoPackage::open(&app.path()).expect("opens");
+    let store = app.open_store();
     let stored = store.plans().expect("lists plans");
     assert!(stored.iter().any(|p| p.name == "base"), "{stored:?}");
 
@@ -239,7 +238,7 @@ async fn a_cancelled_plan_keeps_its_best_result() {
         "{job}"
     );
     // A cancelled plan is not saved over the stored one.
-    let store = GeoPackage::open(&app.path()).expect("opens");
+    let store = app.open_store();
     assert!(store.plans().expect("lists").is_empty());
     // Another plan may start now.
     let next = start(&app, json!({"seconds": 1, "forecast_samples": 0})).await;
@@ -433,14 +432,9 @@ async fn a_stored_plan_opens_by_name_and_id_after_a_restart_without_restricted_r
     let job_plan = read_as(&app, Role::DefenceLiaison, &id).await["result"].clone();
 
     // A new server on the same file knows no job, only the stored plan.
-    let restarted = bonifica_server::AppState::open(&app.path()).expect("opens");
-    let again = App {
-        dir: tempfile::tempdir().expect("temporary directory"),
-        router: bonifica_server::router(restarted.clone()),
-        state: restarted,
-    };
-    let stored_id = GeoPackage::open(&app.path())
-        .expect("opens")
+    let again = app.restarted();
+    let stored_id = app
+        .open_store()
         .plans()
         .expect("lists")
         .into_iter()

@@ -4,7 +4,6 @@
 use axum::body::Body;
 use axum::http::{Request, header};
 use bonifica_server::{AppState, Role, add_user, router};
-use bonifica_store::GeoPackage;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -41,9 +40,9 @@ fn login(username: &str, password: &str) -> Request<Body> {
 async fn a_cookie_session_needs_its_csrf_token_to_write_and_ends_on_sign_out() {
     let app = app();
     {
-        let mut store = GeoPackage::open(&app.path()).expect("opens");
+        let mut store = app.open_store();
         add_user(
-            &mut store,
+            &mut *store,
             "ana",
             Role::Coordinator,
             "s3cret-pass",
@@ -52,7 +51,7 @@ async fn a_cookie_session_needs_its_csrf_token_to_write_and_ends_on_sign_out() {
         )
         .expect("adds");
     }
-    let router = router(AppState::open(&app.path()).expect("opens"));
+    let router = router(AppState::open(&app.location()).expect("opens"));
 
     let (status, _, _) = call(&router, login("ana", "wrong")).await;
     assert_eq!(status, 401);
