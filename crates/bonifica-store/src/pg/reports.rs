@@ -421,11 +421,13 @@ fn polygon_wkb(p: &Polygonal) -> Result<Vec<u8>, String> {
 fn write_report(tx: &mut Transaction, r: &ReportRow) -> Result<(), StoreError> {
     let context = || format!("writing report {}", r.id);
     let mut values = values(r)?;
+    // Every column but the id, which comes last, to find the row.
+    values.remove(0);
     let sets = COLUMNS
         .split(", ")
         .enumerate()
         .skip(1)
-        .map(|(i, c)| format!("{c} = ${}", i + 1))
+        .map(|(i, c)| format!("{c} = ${i}"))
         .collect::<Vec<_>>()
         .join(", ");
     values.push(Box::new(r.id.to_string()));

@@ -260,7 +260,7 @@ fn token_ids_and_expiry(tx: &mut Transaction) -> Result<(), postgres::Error> {
     tx.execute(
         "INSERT INTO bonifica_api_tokens_v8 (id, token_hash, user_id, name, created_at, \
          expires_at) SELECT gen_random_uuid()::text, token_hash, user_id, name, created_at, \
-         to_char((now() + $1::interval) AT TIME ZONE 'UTC', \
+         to_char((now() + $1::text::interval) AT TIME ZONE 'UTC', \
          'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM bonifica_api_tokens",
         &[&days],
     )?;
