@@ -117,12 +117,16 @@ pub fn foreign_tables(client: &mut Client) -> Result<Vec<String>, postgres::Erro
 /// Brings the database's schema up to [`SCHEMA_VERSION`], one transaction per migration.
 /// Returns the version found before migrating.
 pub fn migrate(client: &mut Client, url: &str) -> Result<u32, StoreError> {
-    client
-        .batch_execute(
-            "CREATE TABLE IF NOT EXISTS bonifica_migrations (
-               version integer PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)",
-        )
-        .ctx(|| "creating bonifica_migrations".to_string())?;
+    let context = || "creating bonifica_migrations".to_string();
+    let mut tx = client.transaction().ctx(context)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .ctx(context)?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS bonifica_migrations (
+           version integer PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)",
+    )
+    .ctx(context)?;
+    tx.commit().ctx(context)?;
     let found = current_version(client)?;
     check_known(found, url)?;
     for m in MIGRATIONS.iter().filter(|m| m.version > found) {

@@ -933,3 +933,133 @@ fn a_failed_commit_leaves_the_database_as_it_was() {
         .expect("then approves");
     assert_eq!(store.verify_audit().expect("holds").entries, 8);
 }
+
+/// GDAL's connection string for a test database URL, as `user` (GDAL 3.6 cannot take the
+/// URL itself: it appends its application name to the database name).
+fn gdal_source(url: &str, user: &str) -> String {
+    let (_, rest) = url.split_once("://").expect("a URL");
+    let rest = rest.split_once('@').map_or(rest, |(_, host)| host);
+    let (host, path) = rest.split_once('/').expect("a database name");
+    let dbname = path.split('?').next().unwrap_or(path);
+    let mut decoded = Vec::new();
+    let bytes = host.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).expect("ascii");
+            decoded.push(u8::from_str_radix(hex, 16).expect("percent-encoded byte"));
+            i += 3;
+        } else {
+            decoded.push(bytes[i]);
+            i += 1;
+        }
+    }
+    let host = String::from_utf8(decoded).expect("utf-8 host");
+    let host = host.split(':').next().unwrap_or(&host).to_string();
+    format!("PG:dbname={dbname} host={host} user={user}")
+}
+
+/// The layers `ogrinfo` lists, with their feature counts.
+fn ogr_layers(source: &str) -> std::collections::BTreeMap<String, u64> {
+    let out = crate::gdal::run("ogrinfo", &["-ro", "-so", "-al", source]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut layers = std::collections::BTreeMap::new();
+    let mut name = None;
+    for line in text.lines() {
+        if let Some(n) = line.strip_prefix("Layer name: ") {
+            name = Some(n.trim().to_string());
+        } else if let (Some(n), Some(count)) = (&name, line.strip_prefix("Feature Count: ")) {
+            layers.insert(n.clone(), count.trim().parse().expect("a count"));
+        }
+    }
+    layers
+}
+
+#[test]
+fn ogrinfo_lists_the_feature_layers_and_the_gis_role_sees_fewer_features() {
+    let Some(mut db) = TestDb::new() else { return };
+    let role = format!("gis_{}", &Uuid::new_v4().simple().to_string()[..12]);
+    db.roles.push(role.clone());
+    let (mut store, _) = busy_store(&db.url);
+    store.grant_gis(&role).expect("grants");
+    let owner = db
+        .url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('@'))
+        .map_or("bonifica", |(user, _)| user)
+        .to_string();
+    let counts = |layers: &[(&str, u64)]| -> std::collections::BTreeMap<String, u64> {
+        layers.iter().map(|(n, c)| (n.to_string(), *c)).collect()
+    };
+    assert_eq!(
+        ogr_layers(&gdal_source(&db.url, &owner)),
+        counts(&[
+            ("assets", 5),
+            ("hazard_areas", 3),
+            ("plan_assets", 0),
+            ("plan_hazard_areas", 0),
+            ("regions", 1),
+            ("released_land", 1),
+            ("rivers", 1),
+            ("settlements", 2),
+        ])
+    );
+    assert_eq!(
+        ogr_layers(&gdal_source(&db.url, &role)),
+        counts(&[
+            ("assets", 4),
+            ("hazard_areas", 2),
+            ("plan_assets", 0),
+            ("plan_hazard_areas", 0),
+            ("regions", 1),
+            ("released_land", 1),
+            ("rivers", 1),
+            ("settlements", 2),
+        ])
+    );
+}
+
+#[test]
+fn every_table_has_the_geopackage_columns_in_the_geopackage_order() {
+    let Some(db) = TestDb::new() else { return };
+    let (_dir, gpkg) = new_store();
+    let pg = Postgres::create(&db.url, false).expect("creates");
+    let sqlite = rusqlite::Connection::open(gpkg.path()).expect("opens the file");
+    let mut client = ::postgres::Client::connect(&db.url, ::postgres::NoTls).expect("connects");
+    let dumps = pg.export().expect("exports");
+    let mut tables: Vec<String> = dumps.iter().map(|d| d.name.clone()).collect();
+    tables.push("bonifica_sessions".to_string());
+    tables.push("bonifica_migrations".to_string());
+    for table in &tables {
+        let mut stmt = sqlite
+            .prepare(&format!(
+                "SELECT name FROM pragma_table_info('{table}') ORDER BY cid"
+            ))
+            .expect("prepares");
+        let in_gpkg: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .expect("reads")
+            .collect::<Result<_, _>>()
+            .expect("reads");
+        let in_pg: Vec<String> = client
+            .query(
+                "SELECT column_name::text FROM information_schema.columns \
+                 WHERE table_schema = 'public' AND table_name = $1 AND column_name <> 'rowid' \
+                 ORDER BY ordinal_position",
+                &[table],
+            )
+            .expect("reads")
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        assert!(!in_pg.is_empty(), "{table}");
+        assert_eq!(in_pg, in_gpkg, "{table}");
+    }
+    let exported: Vec<Vec<String>> = dumps.iter().map(|d| d.columns.clone()).collect();
+    assert!(exported.iter().all(|c| !c.contains(&"rowid".to_string())));
+}
