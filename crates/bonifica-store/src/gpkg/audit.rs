@@ -124,7 +124,7 @@ pub(crate) fn now() -> String {
         .to_string()
 }
 
-/// Walks the whole chain; see [`crate::GeoPackage::verify_audit`].
+/// Walks the whole chain; see [`crate::AuditStore::verify_audit`].
 pub fn verify(conn: &Connection) -> Result<AuditCheck, StoreError> {
     let context = || "reading the audit log".to_string();
     let mut stmt = conn

@@ -204,7 +204,7 @@ pub fn update(
 }
 
 /// Commits a report transition and everything it changes; see
-/// [`crate::GeoPackage::commit`].
+/// [`crate::ReportStore::commit`].
 pub fn commit(conn: &mut Connection, change: &ChangeSet) -> Result<(), StoreError> {
     let report = &change.report;
     let context = || {
