@@ -84,7 +84,7 @@ impl Inserted {
     }
 }
 
-/// Filters and a page for [`crate::GeoPackage::reports`].
+/// Filters and a page for [`crate::ReportStore::reports`].
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ReportQuery {
     pub state: Option<String>,
