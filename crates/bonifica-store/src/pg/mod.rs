@@ -70,13 +70,16 @@ impl Postgres {
     /// Creates the schema in the database at `url`, which must exist. A database that
     /// already holds Bonifica's schema is refused unless `overwrite`, which first drops
     /// the whole `public` schema (every table, view, sequence and function in it, PostGIS
-    /// included) and creates it again.
+    /// included) and creates it again, usable by every role as a new database's is.
     pub fn create(url: &str, overwrite: bool) -> Result<Postgres, StoreError> {
         let mut client = connect(url)?;
         let shown = without_password(url);
         if overwrite {
             client
-                .batch_execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+                .batch_execute(
+                    "DROP SCHEMA public CASCADE; CREATE SCHEMA public; \
+                     GRANT USAGE ON SCHEMA public TO PUBLIC;",
+                )
                 .map_err(|e| problem(&shown, e))?;
         } else {
             let has = schema::has_schema(&mut client).map_err(|e| problem(&shown, e))?;
