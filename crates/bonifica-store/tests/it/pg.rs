@@ -272,6 +272,11 @@ fn records_are_created_updated_and_deleted_as_in_the_geopackage() {
         versions.sort();
         out.push(format!("{versions:?}"));
         out.push(shown(store.verify_audit().map(|c| c.entries)));
+        let seqs = |entries: Vec<AuditEntry>| entries.iter().map(|e| e.seq).collect::<Vec<_>>();
+        let mut edits = |e: &AuditEntry| e.actor == "editor";
+        out.push(shown(store.audit_entries_kept(1, 2, &mut edits).map(seqs)));
+        out.push(shown(store.audit_last_kept(3, &mut edits).map(seqs)));
+        out.push(shown(store.audit_head_seq()));
         out.extend(audit_view(store));
         out
     });
