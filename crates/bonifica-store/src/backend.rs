@@ -2,7 +2,7 @@
 //! command needs from wherever the register lives.
 //!
 //! Two backends implement every trait: [`crate::GeoPackage`] (one file, the embedded
-//! default) and `Postgres` (`pg/`) (a PostgreSQL/PostGIS database that several servers
+//! default) and [`crate::Postgres`] (a PostgreSQL/PostGIS database that several servers
 //! share). Nothing above this crate names either: it opens a location with [`open`] and
 //! works through `dyn Backend`.
 

@@ -1,8 +1,8 @@
 //! The store of Bonifica: where a programme's register lives between runs.
 //!
 //! [`Store`] is the interface the rest of the system uses; [`GeoPackage`] implements it
-//! on one OGC GeoPackage file that QGIS and GDAL open directly. A PostgreSQL/PostGIS
-//! backend could implement the same trait later. Only this crate knows SQL.
+//! on one OGC GeoPackage file that QGIS and GDAL open directly, and [`Postgres`] on a
+//! PostgreSQL/PostGIS database that several servers share. Only this crate knows SQL.
 //!
 //! Every write is one transaction: an insert or a replacement that fails leaves the store
 //! exactly as it was.
@@ -37,6 +37,7 @@ pub use backend::{
 };
 pub use error::StoreError;
 pub use gpkg::{GeoPackage, SCHEMA_VERSION, StoredPlan};
+pub use pg::Postgres;
 pub use record::{ListQuery, RECORD_KINDS, Record, RecordPage, Stamp, Versioned, table_of};
 pub use report::{
     APPROVED, ChangeSet, Inserted, ReleasedLand, ReportQuery, ReportRow, TransitionRow,

@@ -126,7 +126,7 @@ pub struct Versioned {
     pub stamp: Stamp,
 }
 
-/// Filters and a page for [`crate::GeoPackage::list_records`]. Filters that do not apply
+/// Filters and a page for [`crate::RecordStore::list_records`]. Filters that do not apply
 /// to a kind (a box for people, a status for assets) are ignored.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListQuery {

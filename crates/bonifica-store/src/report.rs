@@ -66,7 +66,7 @@ pub struct TransitionRow {
     pub at: String,
 }
 
-/// What [`crate::GeoPackage::insert_report`] did.
+/// What [`crate::ReportStore::insert_report`] did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Inserted {
     /// The report was new and is now stored.
@@ -84,7 +84,7 @@ impl Inserted {
     }
 }
 
-/// Filters and a page for [`crate::GeoPackage::reports`].
+/// Filters and a page for [`crate::ReportStore::reports`].
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ReportQuery {
     pub state: Option<String>,
@@ -123,7 +123,7 @@ pub struct ReleasedLand {
 }
 
 /// Everything one report transition changes, committed together by
-/// [`crate::GeoPackage::commit`].
+/// [`crate::ReportStore::commit`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChangeSet {
     /// Who makes the change (a user name), for the audit log and the records' stamps.

@@ -21,8 +21,16 @@ pub const SYSTEM: &str = crate::audit::SYSTEM_ACTOR;
 
 /// Migration 6's part: the log and its head, which starts at the genesis hash.
 pub(super) fn audit_tables(tx: &Transaction) -> rusqlite::Result<()> {
-    tx.execute_batch(
-        "CREATE TABLE audit_log (
+    tx.execute_batch(AUDIT_DDL)?;
+    tx.execute(
+        "INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, ?1)",
+        [GENESIS],
+    )?;
+    Ok(())
+}
+
+/// The log and its head.
+pub(crate) const AUDIT_DDL: &str = "CREATE TABLE audit_log (
            seq INTEGER PRIMARY KEY NOT NULL,
            at TEXT NOT NULL,
            actor TEXT NOT NULL,
@@ -38,18 +46,11 @@ pub(super) fn audit_tables(tx: &Transaction) -> rusqlite::Result<()> {
            id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
            seq INTEGER NOT NULL,
            hash TEXT NOT NULL
-         );",
-    )?;
-    tx.execute(
-        "INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, ?1)",
-        [GENESIS],
-    )?;
-    Ok(())
-}
+         );";
 
 /// A change to record, without its place in the chain.
 #[derive(Debug, Clone)]
-pub(super) struct Change<'a> {
+pub(crate) struct Change<'a> {
     pub actor: &'a str,
     pub action: &'a str,
     pub entity: &'a str,
@@ -117,13 +118,13 @@ pub(super) fn append_now(tx: &Transaction, change: Change) -> Result<u64, StoreE
 }
 
 /// The current time as the log writes it: UTC, RFC 3339 with milliseconds.
-pub(super) fn now() -> String {
+pub(crate) fn now() -> String {
     chrono::Utc::now()
         .format("%Y-%m-%dT%H:%M:%S%.3fZ")
         .to_string()
 }
 
-/// Walks the whole chain; see [`crate::GeoPackage::verify_audit`].
+/// Walks the whole chain; see [`crate::AuditStore::verify_audit`].
 pub fn verify(conn: &Connection) -> Result<AuditCheck, StoreError> {
     let context = || "reading the audit log".to_string();
     let mut stmt = conn
@@ -298,7 +299,7 @@ fn entries_before(
 }
 
 /// A value as JSON text for an entry's `before` or `after`.
-pub(super) fn json<T: Serialize>(value: &T) -> Result<String, StoreError> {
+pub(crate) fn json<T: Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::CorruptRow {
         table: "audit_log",
         code: String::new(),
@@ -308,7 +309,7 @@ pub(super) fn json<T: Serialize>(value: &T) -> Result<String, StoreError> {
 }
 
 /// A record as JSON text, as the model serialises it.
-pub(super) fn record_json(record: &Record) -> Result<String, StoreError> {
+pub(crate) fn record_json(record: &Record) -> Result<String, StoreError> {
     match record {
         Record::Region(r) => json(r),
         Record::Organisation(r) => json(r),
@@ -323,7 +324,7 @@ pub(super) fn record_json(record: &Record) -> Result<String, StoreError> {
 }
 
 /// The entity word of a record kind in the log (`hazard_area`, `asset`...).
-pub(super) fn entity(kind: RecordKind) -> &'static str {
+pub(crate) fn entity(kind: RecordKind) -> &'static str {
     match kind {
         RecordKind::Region => "region",
         RecordKind::Organisation => "organisation",
@@ -338,7 +339,8 @@ pub(super) fn entity(kind: RecordKind) -> &'static str {
     }
 }
 
-const COLUMNS: &str = "seq, at, actor, action, entity, entity_id, before, after, prev_hash, hash";
+pub(crate) const COLUMNS: &str =
+    "seq, at, actor, action, entity, entity_id, before, after, prev_hash, hash";
 
 fn entry_of(r: &rusqlite::Row) -> rusqlite::Result<AuditEntry> {
     Ok(AuditEntry {

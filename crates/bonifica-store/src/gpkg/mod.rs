@@ -9,16 +9,16 @@
 //! entries, once the call returns, survive a SIGKILL and a power cut. (`NORMAL` would only
 //! survive the first.) Every write path appends to the audit log in its own transaction.
 
-mod accounts;
-mod audit;
+pub(crate) mod accounts;
+pub(crate) mod audit;
 mod binary;
 mod functions;
-mod plans;
-mod read;
+pub(crate) mod plans;
+pub(crate) mod read;
 mod records;
-mod reports;
-mod schema;
-mod write;
+pub(crate) mod reports;
+pub(crate) mod schema;
+pub(crate) mod write;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

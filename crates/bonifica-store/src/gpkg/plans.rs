@@ -34,48 +34,7 @@ pub struct StoredPlan {
 
 /// Migration 5: the plan tables.
 pub(super) fn plan_tables(tx: &Transaction) -> rusqlite::Result<()> {
-    for def in [
-        TableDef::attributes(
-            "plans",
-            "Plans",
-            "Plans and scenarios: objective, baseline, programme end, indicators (JSON)",
-            "id TEXT NOT NULL UNIQUE, name TEXT NOT NULL UNIQUE, created DATETIME NOT NULL, \
-             start_date DATE NOT NULL, objective REAL NOT NULL, baseline_objective REAL, \
-             programme_end DATE, programme_p50 DATE, programme_p90 DATE, \
-             indicators TEXT NOT NULL, plan TEXT NOT NULL",
-        ),
-        TableDef::attributes(
-            "plan_tasks",
-            "Plan tasks",
-            "Every dated task of every team and crew in each stored plan",
-            "plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE, \
-             unit_code TEXT NOT NULL, task TEXT NOT NULL, record TEXT NOT NULL, \
-             code TEXT NOT NULL, start DATE NOT NULL, \"end\" DATE NOT NULL, \
-             travel_days INTEGER NOT NULL, work REAL NOT NULL",
-        ),
-        TableDef::features(
-            "plan_hazard_areas",
-            "Planned release of hazard areas",
-            "Planned, P50 and P90 release dates of each hazard area, per plan",
-            "MULTIPOLYGON",
-            "plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE, \
-             plan TEXT NOT NULL, hazard_area_id TEXT NOT NULL, code TEXT NOT NULL, \
-             classification TEXT NOT NULL, status TEXT NOT NULL, area_m2 REAL NOT NULL, \
-             planned_release DATE, p50_release DATE, p90_release DATE, \
-             cancelled_m2 REAL NOT NULL, reduced_m2 REAL NOT NULL, cleared_m2 REAL NOT NULL",
-        ),
-        TableDef::features(
-            "plan_assets",
-            "Planned restoration of assets",
-            "Planned, P50 and P90 restoration dates of each damaged asset, per plan",
-            "GEOMETRY",
-            "plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE, \
-             plan TEXT NOT NULL, asset_id TEXT NOT NULL, code TEXT NOT NULL, \
-             name TEXT NOT NULL, kind TEXT NOT NULL, restricted BOOLEAN NOT NULL, \
-             planned_restoration DATE, p50_restoration DATE, p90_restoration DATE, \
-             weight REAL NOT NULL",
-        ),
-    ] {
+    for def in plan_defs() {
         create_table(tx, &def)?;
     }
     tx.execute_batch(
@@ -83,6 +42,52 @@ pub(super) fn plan_tables(tx: &Transaction) -> rusqlite::Result<()> {
          CREATE INDEX plan_hazard_areas_plan ON plan_hazard_areas(plan_id);
          CREATE INDEX plan_assets_plan ON plan_assets(plan_id);",
     )
+}
+
+/// The plan tables, in creation order.
+pub(crate) fn plan_defs() -> [TableDef; 4] {
+    [
+        TableDef::attributes(
+            "plans",
+            "Plans",
+            "Plans and scenarios: objective, baseline, programme end, indicators (JSON)",
+            "id TEXT NOT NULL UNIQUE, name TEXT NOT NULL UNIQUE, created DATETIME NOT NULL, \
+         start_date DATE NOT NULL, objective REAL NOT NULL, baseline_objective REAL, \
+         programme_end DATE, programme_p50 DATE, programme_p90 DATE, \
+         indicators TEXT NOT NULL, plan TEXT NOT NULL",
+        ),
+        TableDef::attributes(
+            "plan_tasks",
+            "Plan tasks",
+            "Every dated task of every team and crew in each stored plan",
+            "plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE, \
+         unit_code TEXT NOT NULL, task TEXT NOT NULL, record TEXT NOT NULL, \
+         code TEXT NOT NULL, start DATE NOT NULL, \"end\" DATE NOT NULL, \
+         travel_days INTEGER NOT NULL, work REAL NOT NULL",
+        ),
+        TableDef::features(
+            "plan_hazard_areas",
+            "Planned release of hazard areas",
+            "Planned, P50 and P90 release dates of each hazard area, per plan",
+            "MULTIPOLYGON",
+            "plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE, \
+         plan TEXT NOT NULL, hazard_area_id TEXT NOT NULL, code TEXT NOT NULL, \
+         classification TEXT NOT NULL, status TEXT NOT NULL, area_m2 REAL NOT NULL, \
+         planned_release DATE, p50_release DATE, p90_release DATE, \
+         cancelled_m2 REAL NOT NULL, reduced_m2 REAL NOT NULL, cleared_m2 REAL NOT NULL",
+        ),
+        TableDef::features(
+            "plan_assets",
+            "Planned restoration of assets",
+            "Planned, P50 and P90 restoration dates of each damaged asset, per plan",
+            "GEOMETRY",
+            "plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE, \
+         plan TEXT NOT NULL, asset_id TEXT NOT NULL, code TEXT NOT NULL, \
+         name TEXT NOT NULL, kind TEXT NOT NULL, restricted BOOLEAN NOT NULL, \
+         planned_restoration DATE, p50_restoration DATE, p90_restoration DATE, \
+         weight REAL NOT NULL",
+        ),
+    ]
 }
 
 /// Saves a plan (and its forecast) under its name, replacing a stored plan of that name.
@@ -247,10 +252,10 @@ fn save_tasks(tx: &Transaction, id: Uuid, plan: &Plan) -> Result<(), StoreError>
     Ok(())
 }
 
-type Dates = HashMap<Uuid, (Option<String>, Option<String>)>;
+pub(crate) type Dates = HashMap<Uuid, (Option<String>, Option<String>)>;
 
 /// P50 and P90 by record; a sampled date past the contracts is stored as NULL.
-fn forecast_dates(forecast: Option<&Forecast>) -> Dates {
+pub(crate) fn forecast_dates(forecast: Option<&Forecast>) -> Dates {
     let Some(f) = forecast else {
         return Dates::new();
     };
@@ -363,7 +368,7 @@ fn encode(kind: RecordKind, code: &str, geometry: &Geometry<f64>) -> Result<Vec<
 }
 
 /// A plan part as JSON text for an attribute column.
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::CorruptRow {
         table: "plans",
         code: String::new(),

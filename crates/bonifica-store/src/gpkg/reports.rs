@@ -28,8 +28,33 @@ use crate::{
 
 /// Migration 6's part: reports, their transitions and the released land layer.
 pub(super) fn report_tables(tx: &Transaction) -> rusqlite::Result<()> {
+    tx.execute_batch(REPORTS_DDL)?;
+    create_table(tx, &released_land_def())?;
+    tx.execute_batch("CREATE INDEX released_land_hazard_area ON released_land(hazard_area_id);")
+}
+
+/// Schema 7: the square metres of each released piece by outcome (cancelled, reduced,
+/// cleared), the pieces released before it counted whole under their reason; and the
+/// indexes that read inboxes (everyone's, a team's, an organisation's) in filing order.
+pub fn outcomes_and_inbox_order(tx: &Transaction) -> rusqlite::Result<()> {
     tx.execute_batch(
-        "CREATE TABLE reports (
+        "ALTER TABLE released_land ADD COLUMN cancelled_m2 REAL NOT NULL DEFAULT 0;
+         ALTER TABLE released_land ADD COLUMN reduced_m2 REAL NOT NULL DEFAULT 0;
+         ALTER TABLE released_land ADD COLUMN cleared_m2 REAL NOT NULL DEFAULT 0;
+         UPDATE released_land SET cancelled_m2 = area_m2 WHERE reason = 'cancelled';
+         UPDATE released_land SET reduced_m2 = area_m2 WHERE reason = 'reduced';
+         UPDATE released_land SET cleared_m2 = area_m2 WHERE reason = 'cleared';
+         UPDATE gpkg_contents SET description = description || \
+           '; cancelled_m2, reduced_m2 and cleared_m2 split it by outcome' \
+           WHERE table_name = 'released_land';
+         CREATE INDEX reports_created ON reports(created_at);
+         CREATE INDEX reports_unit_created ON reports(unit_id, created_at);
+         CREATE INDEX reports_organisation_created ON reports(organisation_id, created_at);",
+    )
+}
+
+/// The reports and their transitions (attribute tables outside `gpkg_contents`).
+pub(crate) const REPORTS_DDL: &str = "CREATE TABLE reports (
            id TEXT PRIMARY KEY NOT NULL,
            client_id TEXT NOT NULL UNIQUE,
            kind TEXT NOT NULL,
@@ -63,44 +88,22 @@ pub(super) fn report_tables(tx: &Transaction) -> rusqlite::Result<()> {
            comment TEXT,
            at TEXT NOT NULL,
            PRIMARY KEY (report_id, seq)
-         );",
-    )?;
-    create_table(
-        tx,
-        &TableDef::features(
-            "released_land",
-            "Released land",
-            "Land released from hazard areas by approved reports: cancelled (non-technical \
-             survey), reduced (technical survey) or cleared; area_m2 is geodesic",
-            "MULTIPOLYGON",
-            "id TEXT NOT NULL UNIQUE, \
-             hazard_area_id TEXT NOT NULL REFERENCES hazard_areas(id), \
-             hazard_area_code TEXT NOT NULL, \
-             report_id TEXT NOT NULL REFERENCES reports(id), \
-             reason TEXT NOT NULL CHECK (reason IN ('cancelled', 'reduced', 'cleared')), \
-             released_on DATE NOT NULL, area_m2 REAL NOT NULL",
-        ),
-    )?;
-    tx.execute_batch("CREATE INDEX released_land_hazard_area ON released_land(hazard_area_id);")
-}
+         );";
 
-/// Schema 7: the square metres of each released piece by outcome (cancelled, reduced,
-/// cleared), the pieces released before it counted whole under their reason; and the
-/// indexes that read inboxes (everyone's, a team's, an organisation's) in filing order.
-pub fn outcomes_and_inbox_order(tx: &Transaction) -> rusqlite::Result<()> {
-    tx.execute_batch(
-        "ALTER TABLE released_land ADD COLUMN cancelled_m2 REAL NOT NULL DEFAULT 0;
-         ALTER TABLE released_land ADD COLUMN reduced_m2 REAL NOT NULL DEFAULT 0;
-         ALTER TABLE released_land ADD COLUMN cleared_m2 REAL NOT NULL DEFAULT 0;
-         UPDATE released_land SET cancelled_m2 = area_m2 WHERE reason = 'cancelled';
-         UPDATE released_land SET reduced_m2 = area_m2 WHERE reason = 'reduced';
-         UPDATE released_land SET cleared_m2 = area_m2 WHERE reason = 'cleared';
-         UPDATE gpkg_contents SET description = description || \
-           '; cancelled_m2, reduced_m2 and cleared_m2 split it by outcome' \
-           WHERE table_name = 'released_land';
-         CREATE INDEX reports_created ON reports(created_at);
-         CREATE INDEX reports_unit_created ON reports(unit_id, created_at);
-         CREATE INDEX reports_organisation_created ON reports(organisation_id, created_at);",
+/// The released land layer.
+pub(crate) fn released_land_def() -> TableDef {
+    TableDef::features(
+        "released_land",
+        "Released land",
+        "Land released from hazard areas by approved reports: cancelled (non-technical \
+         survey), reduced (technical survey) or cleared; area_m2 is geodesic",
+        "MULTIPOLYGON",
+        "id TEXT NOT NULL UNIQUE, \
+         hazard_area_id TEXT NOT NULL REFERENCES hazard_areas(id), \
+         hazard_area_code TEXT NOT NULL, \
+         report_id TEXT NOT NULL REFERENCES reports(id), \
+         reason TEXT NOT NULL CHECK (reason IN ('cancelled', 'reduced', 'cleared')), \
+         released_on DATE NOT NULL, area_m2 REAL NOT NULL",
     )
 }
 
@@ -201,7 +204,7 @@ pub fn update(
 }
 
 /// Commits a report transition and everything it changes; see
-/// [`crate::GeoPackage::commit`].
+/// [`crate::ReportStore::commit`].
 pub fn commit(conn: &mut Connection, change: &ChangeSet) -> Result<(), StoreError> {
     let report = &change.report;
     let context = || {
@@ -395,7 +398,7 @@ pub fn released_land(
     Ok(out)
 }
 
-const COLUMNS: &str = "id, client_id, kind, state, hazard_area_id, asset_id, unit_id, \
+pub(crate) const COLUMNS: &str = "id, client_id, kind, state, hazard_area_id, asset_id, unit_id, \
     organisation_id, restricted, based_on_version, report_date, body, geom, approvals, \
     version, created_by, created_at, updated_at";
 
@@ -631,7 +634,7 @@ fn check(tx: &Transaction, r: &ReportRow) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn invalid(id: Uuid, field: &'static str, problem: String) -> StoreError {
+pub(crate) fn invalid(id: Uuid, field: &'static str, problem: String) -> StoreError {
     StoreError::InvalidReport { id, field, problem }
 }
 
@@ -700,13 +703,16 @@ fn is_constraint(e: &rusqlite::Error, extended_code: i32) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == extended_code)
 }
 
-fn closure_reason(word: &str) -> Option<ClosureReason> {
+pub(crate) fn closure_reason(word: &str) -> Option<ClosureReason> {
     ClosureReason::ALL.into_iter().find(|r| r.as_str() == word)
 }
 
 /// A report as JSON for the audit log: every field, the body as JSON, the transition if
 /// one is made.
-fn report_json(r: &ReportRow, transition: Option<&TransitionRow>) -> Result<String, StoreError> {
+pub(crate) fn report_json(
+    r: &ReportRow,
+    transition: Option<&TransitionRow>,
+) -> Result<String, StoreError> {
     let body: serde_json::Value =
         serde_json::from_str(&r.body).unwrap_or_else(|_| serde_json::Value::String(r.body.clone()));
     let mut value = serde_json::json!({
@@ -741,7 +747,7 @@ fn report_json(r: &ReportRow, transition: Option<&TransitionRow>) -> Result<Stri
     audit::json(&value)
 }
 
-fn released_json(piece: &ReleasedLand) -> Result<String, StoreError> {
+pub(crate) fn released_json(piece: &ReleasedLand) -> Result<String, StoreError> {
     audit::json(&serde_json::json!({
         "id": piece.id,
         "hazard_area_id": piece.hazard_area_id,

@@ -74,11 +74,11 @@ const MIGRATIONS: &[Migration] = &[
 /// A table of the register, as declared in `gpkg_contents`.
 pub struct TableDef {
     pub name: &'static str,
-    identifier: &'static str,
-    description: &'static str,
+    pub(crate) identifier: &'static str,
+    pub(crate) description: &'static str,
     /// The declared geometry type of a feature table; `None` for an attribute table.
     pub geometry: Option<&'static str>,
-    columns: &'static str,
+    pub(crate) columns: &'static str,
 }
 
 impl TableDef {
@@ -140,10 +140,10 @@ pub const ALL_TABLES: [&str; 15] = [
     "hazard_area_versions",
 ];
 
-const RECORD: &str = "id TEXT NOT NULL UNIQUE, code TEXT NOT NULL UNIQUE";
-const IN_REGION: &str = "region_id TEXT NOT NULL REFERENCES regions(id)";
+pub(crate) const RECORD: &str = "id TEXT NOT NULL UNIQUE, code TEXT NOT NULL UNIQUE";
+pub(crate) const IN_REGION: &str = "region_id TEXT NOT NULL REFERENCES regions(id)";
 
-fn register_defs() -> Vec<TableDef> {
+pub(crate) fn register_defs() -> Vec<TableDef> {
     vec![
         TableDef {
             name: "regions",
@@ -278,7 +278,7 @@ fn member_table(name: &'static str, identifier: &'static str, columns: &'static 
 }
 
 /// True for tables whose rows are records with `id`, `code` and `region_id`.
-fn is_record_table(name: &str) -> bool {
+pub(crate) fn is_record_table(name: &str) -> bool {
     !matches!(
         name,
         "team_members"
@@ -376,6 +376,11 @@ fn register_tables(tx: &Transaction) -> rusqlite::Result<()> {
 fn history_table(tx: &Transaction) -> rusqlite::Result<()> {
     // The geometry is a GeoPackage blob in a plain BLOB column: the history is an
     // attribute table, so GIS tools do not draw old polygons over current ones.
+    create_table(tx, &history_def())
+}
+
+/// The hazard area history: an attribute table whose `geom` is a plain BLOB.
+pub(crate) fn history_def() -> TableDef {
     let columns: &'static str = "hazard_area_id TEXT NOT NULL REFERENCES hazard_areas(id), \
         code TEXT NOT NULL, region_id TEXT NOT NULL, organisation_id TEXT, \
         classification TEXT NOT NULL, status TEXT NOT NULL, closure_reason TEXT, \
@@ -383,16 +388,13 @@ fn history_table(tx: &Transaction) -> rusqlite::Result<()> {
         terrain TEXT NOT NULL, vegetation TEXT NOT NULL, clearance_depth_cm INTEGER NOT NULL, \
         evidence TEXT NOT NULL, restricted BOOLEAN NOT NULL, version INTEGER NOT NULL, \
         as_of DATE NOT NULL, geom BLOB NOT NULL, UNIQUE (hazard_area_id, version)";
-    create_table(
-        tx,
-        &TableDef {
-            name: "hazard_area_versions",
-            identifier: "Hazard area versions",
-            description: "Every earlier version of every hazard area",
-            geometry: None,
-            columns,
-        },
-    )
+    TableDef {
+        name: "hazard_area_versions",
+        identifier: "Hazard area versions",
+        description: "Every earlier version of every hazard area",
+        geometry: None,
+        columns,
+    }
 }
 
 /// Tables whose rows are records that the API edits, and so carry a version and a stamp.
@@ -426,7 +428,7 @@ fn accounts_and_versions(tx: &Transaction) -> rusqlite::Result<()> {
     tx.execute_batch(ACCOUNTS_DDL)
 }
 
-const ACCOUNTS_DDL: &str = "
+pub(crate) const ACCOUNTS_DDL: &str = "
 CREATE TABLE bonifica_users (
   id TEXT PRIMARY KEY NOT NULL,
   username TEXT NOT NULL UNIQUE,

@@ -63,7 +63,7 @@ pub(super) fn begin(conn: &mut Connection) -> rusqlite::Result<Transaction<'_>> 
 }
 
 /// The ids of the regions a dataset's records belong to, for the audit log.
-fn region_ids(d: &Dataset) -> String {
+pub(crate) fn region_ids(d: &Dataset) -> String {
     let ids: BTreeSet<Uuid> = d
         .regions
         .iter()
@@ -187,7 +187,7 @@ pub(super) fn replace_hazard_area_tx(
 }
 
 /// The stored columns of a hazard area besides `id` and `geom`, in [`HazardRow`] order.
-pub(super) const HAZARD_FIELDS: &str = "code, region_id, organisation_id, classification, \
+pub(crate) const HAZARD_FIELDS: &str = "code, region_id, organisation_id, classification, \
     status, closure_reason, contamination, area_m2, density_per_ha, terrain, vegetation, \
     clearance_depth_cm, evidence, restricted, version, as_of";
 
@@ -341,7 +341,11 @@ fn refuse_stored_duplicates(tx: &Transaction, d: &Dataset) -> Result<(), StoreEr
 /// as stand-ins that carry only what references need (id, code, region, organisation):
 /// they were checked when they were stored, and loading them whole would be wasted work.
 fn check_against_stored(tx: &Transaction, d: &Dataset) -> Result<(), StoreError> {
-    let stored = stand_ins(tx)?;
+    check_with_stored(stand_ins(tx)?, d)
+}
+
+/// Runs [`Dataset::check`] on `stored` (stand-ins of the stored records) with `d` added.
+pub(crate) fn check_with_stored(stored: Dataset, d: &Dataset) -> Result<(), StoreError> {
     if stored.regions.is_empty() {
         return Ok(d.check()?);
     }

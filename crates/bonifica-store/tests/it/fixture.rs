@@ -408,7 +408,7 @@ pub fn approval(stored: &ReportRow, dataset: &Dataset) -> ChangeSet {
 }
 
 /// Files, submits and verifies a report on hazard area 1, and returns it as stored.
-pub fn verified_report(store: &mut GeoPackage, dataset: &Dataset) -> ReportRow {
+pub fn verified_report<S: ReportStore + ?Sized>(store: &mut S, dataset: &Dataset) -> ReportRow {
     let draft = report(1, &dataset.hazard_areas[0]);
     store.insert_report(&draft, None).expect("files");
     let submitted = step(&draft, "submit", "submitted", "leader", "team_leader");

@@ -8,7 +8,8 @@ use bonifica_synth::{Params, generate};
 
 use crate::gdal::run;
 
-fn planned() -> (
+/// The synthetic region's dataset, a plan of it and its forecast.
+pub fn planned() -> (
     bonifica_model::Dataset,
     bonifica_planner::Plan,
     bonifica_planner::Forecast,
