@@ -18,6 +18,7 @@ mod read;
 mod records;
 mod reports;
 mod schema;
+mod transfer;
 mod write;
 
 use std::path::{Path, PathBuf};
