@@ -235,6 +235,7 @@ pub trait Backend:
     + AccountStore
     + PlanStore
     + AuditStore
+    + crate::Transfer
     + Send
     + std::fmt::Debug
 {

@@ -18,6 +18,7 @@ pub(crate) mod read;
 mod records;
 pub(crate) mod reports;
 pub(crate) mod schema;
+mod transfer;
 pub(crate) mod write;
 
 use std::path::{Path, PathBuf};

@@ -14,4 +14,5 @@ mod plans;
 mod records;
 mod reports;
 mod round_trip;
+mod transfer;
 mod versions;
