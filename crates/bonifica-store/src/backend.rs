@@ -227,9 +227,42 @@ pub trait AuditStore {
     fn audit_head_seq(&self) -> Result<u64, StoreError>;
 }
 
+/// Who holds the one planning slot of a register: at most one planning job runs over it
+/// at a time, whichever server started it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanningLease {
+    pub job_id: Uuid,
+    /// The server process that runs the job, for messages (`host pid 1234`).
+    pub server: String,
+    /// The user who started the job.
+    pub started_by: String,
+    /// When the job last said it was alive: UTC, RFC 3339.
+    pub heartbeat_at: String,
+}
+
+/// The planning slot several servers share, so a job runs once.
+pub trait JobStore {
+    /// Takes the slot for `lease`, unless another job holds it and said it was alive at
+    /// or after `stale_before` (RFC 3339): then nothing changes and that holder comes
+    /// back. A holder that fell silent (its server killed) loses the slot.
+    fn take_planning_slot(
+        &mut self,
+        lease: &PlanningLease,
+        stale_before: &str,
+    ) -> Result<Option<PlanningLease>, StoreError>;
+
+    /// Records that the job holding the slot is alive at `at`; nothing if it does not
+    /// hold it.
+    fn renew_planning_slot(&mut self, job_id: Uuid, at: &str) -> Result<(), StoreError>;
+
+    /// Frees the slot if `job_id` holds it.
+    fn free_planning_slot(&mut self, job_id: Uuid) -> Result<(), StoreError>;
+}
+
 /// Everything stored about a programme, whichever backend keeps it.
 pub trait Backend:
     crate::Store
+    + JobStore
     + RecordStore
     + ReportStore
     + AccountStore

@@ -32,8 +32,8 @@ use uuid::Uuid;
 
 pub use audit::{AuditAnchor, AuditCheck, AuditEntry, AuditProblem, SYSTEM_ACTOR};
 pub use backend::{
-    AccountStore, AuditStore, Backend, PlanStore, RecordStore, ReportStore, create,
-    is_database_url, open,
+    AccountStore, AuditStore, Backend, JobStore, PlanStore, PlanningLease, RecordStore,
+    ReportStore, create, is_database_url, open,
 };
 pub use error::StoreError;
 pub use gpkg::{GeoPackage, SCHEMA_VERSION, StoredPlan};
@@ -202,6 +202,6 @@ pub trait Store {
 /// The storage traits, for callers that use a store's methods: `use bonifica_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AccountStore, AuditStore, Backend, PlanStore, RecordStore, ReportStore, Store,
+        AccountStore, AuditStore, Backend, JobStore, PlanStore, RecordStore, ReportStore, Store,
     };
 }

@@ -1,8 +1,11 @@
 //! Planning jobs: each runs the planner on a thread of its own over the whole register,
 //! reports its progress (share of the time budget, best objective so far), stops early
 //! when cancelled and keeps its best plan, and on success saves the plan in the region
-//! file. Jobs live in memory; at most one runs at a time, because the planner uses both
-//! cores of the machine. Finished jobs are kept up to a bound ([`KEEP_FINISHED`] by
+//! file. Jobs live in the memory of the server that runs them; at most one runs at a time
+//! over a register, because the planner uses both cores of the machine: a job first takes
+//! the store's planning slot, which every server of the same store shares, and renews it
+//! while it runs, so a job started twice (on one server or two) runs once, and the slot
+//! of a server killed mid-job is free again after [`STALE_AFTER`]. Finished jobs are kept up to a bound ([`KEEP_FINISHED`] by
 //! default): when one more finishes, the one that finished first is forgotten. Their
 //! plans, when saved, stay in the region file.
 
@@ -16,6 +19,7 @@ use bonifica_model::Dataset;
 use bonifica_planner::{
     Forecast, Limits, ObjectiveKind, Plan, Planner, PlannerConfig, ProgressInfo, Scenario,
 };
+use bonifica_store::PlanningLease;
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -185,6 +189,13 @@ impl Jobs {
         Ok(all)
     }
 
+    /// Forgets a job that never ran (the store's planning slot was taken elsewhere).
+    fn forget(&self, id: Uuid) -> Result<(), ApiError> {
+        let mut jobs = self.jobs.lock().map_err(|e| ApiError::internal(&e))?;
+        jobs.remove(&id);
+        Ok(())
+    }
+
     /// Registers a new running job, or `Err(409)` naming the job that is running.
     fn register(&self, scenario: &str, seconds: u32) -> Result<Arc<Job>, ApiError> {
         let mut jobs = self.jobs.lock().map_err(|e| ApiError::internal(&e))?;
@@ -219,13 +230,28 @@ impl Jobs {
 
 /// The time now as the API writes it.
 pub fn now() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string()
+    stamp(chrono::Utc::now())
 }
 
-/// Starts a planning job over the register as it is now; returns at once.
-pub fn start(state: &AppState, spec: JobSpec) -> Result<Arc<Job>, ApiError> {
+fn stamp(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// How often a running job tells the store it is alive.
+const HEARTBEAT: Duration = Duration::from_secs(5);
+
+/// A job silent for this long (its server killed) no longer holds the planning slot.
+const STALE_AFTER: Duration = Duration::from_secs(30);
+
+/// This server process, as the planning slot names it.
+fn this_server() -> String {
+    format!("process {}", std::process::id())
+}
+
+/// Starts a planning job over the register as it is now; returns at once. A job is
+/// refused (`409`) while another runs, on this server or on any other server of the same
+/// store: the store's planning slot is taken first.
+pub async fn start(state: &AppState, spec: JobSpec) -> Result<Arc<Job>, ApiError> {
     let name = spec
         .scenario
         .as_ref()
@@ -233,6 +259,33 @@ pub fn start(state: &AppState, spec: JobSpec) -> Result<Arc<Job>, ApiError> {
         .to_string();
     let data = state.read(|m| m.data.clone())?;
     let job = state.jobs().register(&name, spec.seconds)?;
+    let lease = PlanningLease {
+        job_id: job.id,
+        server: this_server(),
+        started_by: spec.started_by.clone(),
+        heartbeat_at: now(),
+    };
+    let stale_before = stamp(chrono::Utc::now() - STALE_AFTER);
+    let held = state
+        .with_store(move |store| Ok(store.take_planning_slot(&lease, &stale_before)?))
+        .await;
+    match held {
+        Ok(None) => {}
+        Ok(Some(holder)) => {
+            state.jobs().forget(job.id)?;
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                format!(
+                    "a plan is already running: {} (started by {} on {})",
+                    holder.job_id, holder.started_by, holder.server
+                ),
+            ));
+        }
+        Err(e) => {
+            state.jobs().forget(job.id)?;
+            return Err(e);
+        }
+    }
     let (thread_job, thread_state) = (job.clone(), state.clone());
     let spawned = std::thread::Builder::new()
         .name(format!("plan-{}", job.id))
@@ -247,8 +300,39 @@ pub fn start(state: &AppState, spec: JobSpec) -> Result<Arc<Job>, ApiError> {
     Ok(job)
 }
 
-/// The job's thread: plans, forecasts, saves and records the outcome.
-fn run(state: &AppState, job: &Job, base: &Dataset, spec: &JobSpec) {
+/// The job's thread: plans, forecasts, saves and records the outcome, then frees the
+/// planning slot. Another thread renews the slot while it runs.
+fn run(state: &AppState, job: &Arc<Job>, base: &Dataset, spec: &JobSpec) {
+    let (beat_state, beat_job) = (state.clone(), job.clone());
+    let beating = std::thread::Builder::new()
+        .name(format!("plan-heartbeat-{}", job.id))
+        .spawn(move || heartbeat(&beat_state, &beat_job));
+    if let Err(e) = beating {
+        tracing::warn!(job = %job.id, error = %e, "the planning heartbeat did not start");
+    }
+    work(state, job, base, spec);
+    if let Err(e) = state.with_store_here(|store| Ok(store.free_planning_slot(job.id)?)) {
+        tracing::warn!(job = %job.id, error = %e.detail, "freeing the planning slot failed");
+    }
+}
+
+/// Renews the job's hold on the planning slot until it finishes.
+fn heartbeat(state: &AppState, job: &Job) {
+    loop {
+        std::thread::sleep(HEARTBEAT);
+        match job.status() {
+            Ok(s) if s.state == JobState::Running => {}
+            _ => return,
+        }
+        if let Err(e) =
+            state.with_store_here(|store| Ok(store.renew_planning_slot(job.id, &now())?))
+        {
+            tracing::warn!(job = %job.id, error = %e.detail, "renewing the planning slot failed");
+        }
+    }
+}
+
+fn work(state: &AppState, job: &Job, base: &Dataset, spec: &JobSpec) {
     let mut saved = false;
     // Re-planning starts from the approved state (the register as it is) and the rates
     // approved daily progress taught.

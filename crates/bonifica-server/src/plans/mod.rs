@@ -139,7 +139,7 @@ pub async fn plans_create(
         forecast_samples,
         started_by: caller.username.clone(),
     };
-    let job = jobs::start(&state, spec)?;
+    let job = jobs::start(&state, spec).await?;
     tracing::info!(job = %job.id, scenario = %job.scenario, by = %caller.username, "plan started");
     let out = job_out(&job, &job.status()?, &caller, false);
     Ok(accepted(out, true))

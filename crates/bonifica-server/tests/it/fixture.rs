@@ -130,6 +130,13 @@ fn populate(store: &mut dyn Backend, data: &Dataset) -> (Uuid, Uuid) {
     (operator, team)
 }
 
+/// Runs `f` on a thread of its own, outside the test's async runtime: the PostgreSQL
+/// client blocks on a runtime of its own, which a thread driving async tasks must not do.
+/// (The server itself reaches the store only from blocking threads.)
+pub fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| scope.spawn(f).join().expect("the store call panicked"))
+}
+
 /// The PostgreSQL server the tests run on, when they do.
 fn test_database() -> Option<String> {
     let backend = std::env::var("BONIFICA_TEST_BACKEND").unwrap_or_default();
@@ -154,15 +161,11 @@ pub struct App {
 }
 
 impl App {
-    /// Where the register lives: a file path or a database URL.
-    pub fn location(&self) -> String {
-        self.location.clone()
-    }
 
     /// A new server on the same register, as after a restart; the register stays this
     /// app's.
     pub fn restarted(&self) -> App {
-        let state = AppState::open(&self.location).expect("opens");
+        let state = off_runtime(|| AppState::open(&self.location).expect("opens"));
         App {
             _dir: tempfile::tempdir().expect("temporary directory"),
             router: router(state.clone()),
@@ -172,9 +175,13 @@ impl App {
         }
     }
 
-    /// Opens the register beside the server, as another process would.
-    pub fn open_store(&self) -> Box<dyn Backend> {
-        bonifica_store::open(&self.location).expect("opens the register")
+    /// Runs `f` on the register opened beside the server, as another process would, off
+    /// the test's async runtime.
+    pub fn with_store<T: Send>(&self, f: impl FnOnce(&mut dyn Backend) -> T + Send) -> T {
+        off_runtime(|| {
+            let mut store = bonifica_store::open(&self.location).expect("opens the register");
+            f(&mut *store)
+        })
     }
 }
 
@@ -182,7 +189,9 @@ impl Drop for App {
     fn drop(&mut self) {
         if self.database {
             // Closes the server's connection too.
-            bonifica_store::scratch::drop_database(&self.location).expect("drops the database");
+            off_runtime(|| {
+                bonifica_store::scratch::drop_database(&self.location).expect("drops the database")
+            });
         }
     }
 }

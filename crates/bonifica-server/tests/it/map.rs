@@ -311,9 +311,7 @@ async fn teams_stand_at_their_base_until_a_stored_plan_places_them_at_their_next
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let text = app
-        .open_store()
-        .plan_json("base")
-        .expect("reads")
+        .with_store(|store| store.plan_json("base").expect("reads"))
         .expect("the plan is stored");
     let plan: Value = serde_json::from_str(&text).expect("json");
     let today = chrono::Utc::now().date_naive().to_string();

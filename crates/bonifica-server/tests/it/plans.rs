@@ -184,8 +184,7 @@ async fn a_plan_runs_to_the_end_is_saved_and_hides_restricted_records_from_a_vie
         }
     }
 
-    let store = app.open_store();
-    let stored = store.plans().expect("lists plans");
+    let stored = app.with_store(|store| store.plans().expect("lists plans"));
     assert!(stored.iter().any(|p| p.name == "base"), "{stored:?}");
 
     let list = send(
@@ -238,8 +237,7 @@ async fn a_cancelled_plan_keeps_its_best_result() {
         "{job}"
     );
     // A cancelled plan is not saved over the stored one.
-    let store = app.open_store();
-    assert!(store.plans().expect("lists").is_empty());
+    assert!(app.with_store(|store| store.plans().expect("lists").is_empty()));
     // Another plan may start now.
     let next = start(&app, json!({"seconds": 1, "forecast_samples": 0})).await;
     assert_ne!(next, id);
@@ -434,9 +432,7 @@ async fn a_stored_plan_opens_by_name_and_id_after_a_restart_without_restricted_r
     // A new server on the same file knows no job, only the stored plan.
     let again = app.restarted();
     let stored_id = app
-        .open_store()
-        .plans()
-        .expect("lists")
+        .with_store(|store| store.plans().expect("lists"))
         .into_iter()
         .find(|p| p.name == "base")
         .expect("the plan is stored as base")

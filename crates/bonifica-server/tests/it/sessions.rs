@@ -3,7 +3,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, header};
-use bonifica_server::{AppState, Role, add_user, router};
+use bonifica_server::{Role, add_user, router};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -39,19 +39,10 @@ fn login(username: &str, password: &str) -> Request<Body> {
 #[tokio::test]
 async fn a_cookie_session_needs_its_csrf_token_to_write_and_ends_on_sign_out() {
     let app = app();
-    {
-        let mut store = app.open_store();
-        add_user(
-            &mut *store,
-            "ana",
-            Role::Coordinator,
-            "s3cret-pass",
-            None,
-            None,
-        )
-        .expect("adds");
-    }
-    let router = router(AppState::open(&app.location()).expect("opens"));
+    app.with_store(|store| {
+        add_user(store, "ana", Role::Coordinator, "s3cret-pass", None, None).expect("adds")
+    });
+    let router = router(app.restarted().state.clone());
 
     let (status, _, _) = call(&router, login("ana", "wrong")).await;
     assert_eq!(status, 401);

@@ -13,6 +13,7 @@ pub(crate) mod accounts;
 pub(crate) mod audit;
 mod binary;
 mod functions;
+pub(crate) mod jobs;
 pub(crate) mod plans;
 pub(crate) mod read;
 mod records;
@@ -28,7 +29,9 @@ use bonifica_model::{Asset, Dataset, HazardArea};
 use rusqlite::{Connection, OpenFlags};
 use uuid::Uuid;
 
-use crate::backend::{AccountStore, AuditStore, Backend, PlanStore, RecordStore, ReportStore};
+use crate::backend::{
+    AccountStore, AuditStore, Backend, JobStore, PlanStore, PlanningLease, RecordStore, ReportStore,
+};
 use crate::error::SqlContext;
 use crate::{
     ApiToken, AuditCheck, AuditEntry, BBox, ChangeSet, Counts, HazardAreaVersion, InsertReport,
@@ -328,6 +331,24 @@ impl AccountStore for GeoPackage {
 
     fn revoke_api_token(&mut self, id: Uuid) -> Result<Option<ApiToken>, StoreError> {
         accounts::revoke_api_token(&self.conn, id)
+    }
+}
+
+impl JobStore for GeoPackage {
+    fn take_planning_slot(
+        &mut self,
+        lease: &PlanningLease,
+        stale_before: &str,
+    ) -> Result<Option<PlanningLease>, StoreError> {
+        jobs::take(&mut self.conn, lease, stale_before)
+    }
+
+    fn renew_planning_slot(&mut self, job_id: Uuid, at: &str) -> Result<(), StoreError> {
+        jobs::renew(&self.conn, job_id, at)
+    }
+
+    fn free_planning_slot(&mut self, job_id: Uuid) -> Result<(), StoreError> {
+        jobs::free(&self.conn, job_id)
     }
 }
 

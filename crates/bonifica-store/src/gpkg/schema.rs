@@ -19,7 +19,7 @@ pub const APPLICATION_ID: i32 = 0x4750_4B47;
 /// only knows up to 1.3 and warns on files that claim 1.4.
 pub const USER_VERSION: i32 = 10300;
 /// The schema version this code writes and understands: the last migration's number.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// One numbered step of the schema.
 struct Migration {
@@ -68,6 +68,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 8,
         name: "api tokens gain an id and an expiry",
         apply: super::accounts::token_ids_and_expiry,
+    },
+    Migration {
+        version: 9,
+        name: "the planning slot several servers share",
+        apply: super::jobs::planning_slot,
     },
 ];
 

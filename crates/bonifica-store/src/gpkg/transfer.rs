@@ -131,7 +131,8 @@ fn is_copied(name: &str) -> bool {
         || lower.starts_with("rtree_")
         || lower.starts_with("sqlite_")
         || lower == "bonifica_migrations"
-        || lower == "bonifica_sessions")
+        || lower == "bonifica_sessions"
+        || lower == "bonifica_planning_slot")
 }
 
 /// Every table of the file, copied or not.

@@ -13,6 +13,7 @@ mod accounts;
 mod audit;
 mod geometry;
 mod gis;
+mod jobs;
 mod plans;
 mod read;
 mod records;
@@ -418,6 +419,24 @@ impl AuditStore for Postgres {
 
     fn audit_head_seq(&self) -> Result<u64, StoreError> {
         audit::head_seq(&mut *self.client())
+    }
+}
+
+impl crate::JobStore for Postgres {
+    fn take_planning_slot(
+        &mut self,
+        lease: &crate::PlanningLease,
+        stale_before: &str,
+    ) -> Result<Option<crate::PlanningLease>, StoreError> {
+        jobs::take(self.client_mut(), lease, stale_before)
+    }
+
+    fn renew_planning_slot(&mut self, job_id: Uuid, at: &str) -> Result<(), StoreError> {
+        jobs::renew(self.client_mut(), job_id, at)
+    }
+
+    fn free_planning_slot(&mut self, job_id: Uuid) -> Result<(), StoreError> {
+        jobs::free(self.client_mut(), job_id)
     }
 }
 

@@ -83,7 +83,16 @@ const MIGRATIONS: &[Migration] = &[
         name: "api tokens gain an id and an expiry",
         apply: token_ids_and_expiry,
     },
+    Migration {
+        version: 9,
+        name: "the planning slot several servers share",
+        apply: planning_slot,
+    },
 ];
+
+fn planning_slot(tx: &mut Transaction) -> Result<(), postgres::Error> {
+    tx.batch_execute(&translate(crate::gpkg::jobs::PLANNING_SLOT_DDL))
+}
 
 /// Feature tables: a PostGIS `geom` column with a GiST index.
 pub const FEATURE_TABLES: [&str; 5] =

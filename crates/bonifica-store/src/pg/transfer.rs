@@ -51,7 +51,11 @@ const TABLES: [(&str, &str); 26] = [
 ];
 
 /// Tables a dump may hold that a copy leaves alone: each store has its own.
-const NOT_COPIED: [&str; 2] = ["bonifica_sessions", "bonifica_migrations"];
+const NOT_COPIED: [&str; 3] = [
+    "bonifica_sessions",
+    "bonifica_migrations",
+    "bonifica_planning_slot",
+];
 
 /// How a column is stored.
 #[derive(Debug, Clone, Copy, PartialEq)]
