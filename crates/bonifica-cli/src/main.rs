@@ -4,6 +4,7 @@
 
 mod audit_cmd;
 mod bench_cmd;
+mod db_cmd;
 mod exit;
 mod plan_cmd;
 mod region_cmd;
@@ -58,6 +59,19 @@ enum Command {
     /// Check a region file's audit trail.
     #[command(subcommand)]
     Audit(Audit),
+    /// Copy a whole register, history and audit log included, between a GeoPackage file
+    /// and a PostgreSQL database, in one transaction.
+    Copy(db_cmd::CopyArgs),
+    /// Manage a PostgreSQL database's roles.
+    #[command(subcommand)]
+    Db(Db),
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Db {
+    /// Create a read-only role for GIS analysts (QGIS, ogrinfo) that sees no restricted
+    /// record, no user and no audit entry.
+    GrantGis(db_cmd::GrantGisArgs),
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -106,6 +120,8 @@ fn main() -> ExitCode {
         }
         Command::Bench(Bench::Region(a)) => bench_cmd::region(&a).map(|()| ExitCode::SUCCESS),
         Command::Audit(Audit::Verify(a)) => audit_cmd::verify(&a),
+        Command::Copy(a) => db_cmd::copy(&a).map(|()| ExitCode::SUCCESS),
+        Command::Db(Db::GrantGis(a)) => db_cmd::grant_gis(&a).map(|()| ExitCode::SUCCESS),
     };
     result.unwrap_or_else(|err| exit::report(&err))
 }

@@ -9,7 +9,7 @@ use bonifica_interchange::{FieldMapping, ImportOptions, SpatialLayer, Table};
 use bonifica_model::{Dataset, Date, Summary};
 use bonifica_store::Backend;
 
-use crate::store::open_store;
+use crate::store::{create_store, open_store};
 
 use crate::exit::Failure;
 use crate::ui;
@@ -17,7 +17,7 @@ use crate::ui;
 /// `bonifica demo`: write the synthetic frontier region to a GeoPackage file.
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
-    /// The region file to write.
+    /// The region file to write, or the `postgres://` URL of a database to write it into.
     #[arg(long, default_value = "bonifica-demo.gpkg")]
     pub out: PathBuf,
     /// Overwrite the file if it exists.
@@ -55,6 +55,10 @@ pub struct DemoArgs {
     /// timeline, the Gantt and the dashboard have a plan to show.
     #[arg(long, default_value_t = 0)]
     pub plan_seconds: u64,
+    /// With a database: also create this read-only role for GIS analysts (as `bonifica db
+    /// grant-gis` does).
+    #[arg(long, value_name = "NAME")]
+    pub gis_role: Option<String>,
 }
 
 /// `bonifica import`: add records from GeoJSON or CSV files to a region file, all or nothing.
@@ -152,6 +156,12 @@ pub fn demo(args: &DemoArgs) -> anyhow::Result<()> {
         s.teams,
         s.crews
     )?;
+    if let Some(name) = &args.gis_role {
+        crate::db_cmd::grant_gis(&crate::db_cmd::GrantGisArgs {
+            database: args.out.to_string_lossy().into_owned(),
+            name: name.clone(),
+        })?;
+    }
     if args.serve && args.plan_seconds > 0 {
         crate::plan_cmd::plan_and_save(&args.out, args.plan_seconds, 50)?;
     }
@@ -385,23 +395,6 @@ fn merge(into: &mut Dataset, more: Dataset) {
     into.hazard_areas.extend(more.hazard_areas);
     into.assets.extend(more.assets);
     into.rivers.extend(more.rivers);
-}
-
-fn create_store(path: &Path, force: bool) -> anyhow::Result<Box<dyn Backend>> {
-    let location = path.to_string_lossy();
-    if bonifica_store::is_database_url(&location) {
-        return bonifica_store::create(&location, force)
-            .with_context(|| format!("creating the register in {}", crate::store::shown(path)));
-    }
-    if path.exists() && !force {
-        return Err(Failure::Exists(format!(
-            "{} already exists (use --force to overwrite it)",
-            path.display()
-        ))
-        .into());
-    }
-    let store = bonifica_store::create(&location, force);
-    store.with_context(|| format!("creating {}", path.display()))
 }
 
 fn open_or_create(path: &Path) -> anyhow::Result<Box<dyn Backend>> {

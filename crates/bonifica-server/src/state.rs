@@ -111,9 +111,15 @@ struct Inner {
     scenario_dirs: RwLock<Vec<PathBuf>>,
 }
 
-/// A caller authenticated by an API token, until the token expires.
+/// How long a server trusts a token it looked up without asking the store again: a token
+/// revoked through another server of the same store stops working within this.
+const TOKEN_CACHE: chrono::TimeDelta = chrono::TimeDelta::seconds(5);
+
+/// A caller authenticated by an API token, until the token expires or [`TOKEN_CACHE`]
+/// has passed.
 #[derive(Debug, Clone)]
 struct CachedCaller {
+    cached_until: DateTime<Utc>,
     caller: Caller,
     expires_at: DateTime<Utc>,
 }
@@ -430,7 +436,7 @@ impl AppState {
                 .map_err(|e| ApiError::internal(&e))?
                 .get(&token_hash)
                 .cloned();
-            if let Some(c) = cached {
+            if let Some(c) = cached.filter(|c| c.cached_until > now) {
                 return Ok((c.expires_at > now).then_some(c.caller));
             }
         }
@@ -478,6 +484,7 @@ impl AppState {
                 callers.insert(
                     token_hash,
                     CachedCaller {
+                        cached_until: now + TOKEN_CACHE,
                         caller: caller.clone(),
                         expires_at,
                     },

@@ -161,7 +161,6 @@ pub struct App {
 }
 
 impl App {
-
     /// A new server on the same register, as after a restart; the register stays this
     /// app's.
     pub fn restarted(&self) -> App {
@@ -205,15 +204,22 @@ pub fn app() -> App {
             copy(&template().path, &path);
             (path.to_string_lossy().into_owned(), false)
         }
-        Some(server) => {
-            let url =
-                bonifica_store::scratch::create_database(&server).expect("creates a database");
-            let mut store = bonifica_store::create(&url, false).expect("creates the schema");
-            populate(&mut *store, &template().data);
+        Some(server) => off_runtime(|| {
+            // One filled template database for every test process of a run (the cluster
+            // is thrown away after it), copied for each app.
+            let name = format!("bonifica_test_template_{}", bonifica_store::SCHEMA_VERSION);
+            bonifica_store::scratch::ensure_database(&server, &name, |url| {
+                let mut store = bonifica_store::create(url, false)?;
+                populate(&mut *store, &template().data);
+                Ok(())
+            })
+            .expect("makes the template database");
+            let url = bonifica_store::scratch::copy_database(&server, &name)
+                .expect("copies the template database");
             (url, true)
-        }
+        }),
     };
-    let state = AppState::open(&location).expect("opens");
+    let state = off_runtime(|| AppState::open(&location).expect("opens"));
     App {
         _dir: dir,
         router: router(state.clone()),

@@ -39,7 +39,8 @@ use crate::{
 
 /// A Bonifica register in a PostgreSQL/PostGIS database.
 pub struct Postgres {
-    client: Mutex<Client>,
+    /// `None` only while the value is dropped (see its `Drop`).
+    client: Mutex<Option<Client>>,
     /// The database URL without its password, for messages.
     url: String,
 }
@@ -63,7 +64,7 @@ impl Postgres {
         }
         schema::migrate(&mut client, &shown)?;
         Ok(Postgres {
-            client: Mutex::new(client),
+            client: Mutex::new(Some(client)),
             url: shown,
         })
     }
@@ -95,7 +96,7 @@ impl Postgres {
         }
         schema::migrate(&mut client, &shown)?;
         Ok(Postgres {
-            client: Mutex::new(client),
+            client: Mutex::new(Some(client)),
             url: shown,
         })
     }
@@ -106,8 +107,8 @@ impl Postgres {
     }
 
     /// The connection, for reads through `&self`.
-    fn client(&self) -> MutexGuard<'_, Client> {
-        self.client.lock().unwrap_or_else(PoisonError::into_inner)
+    fn client(&self) -> ClientGuard<'_> {
+        ClientGuard(self.client.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
     /// The connection, for writes through `&mut self`.
@@ -115,6 +116,51 @@ impl Postgres {
         self.client
             .get_mut()
             .unwrap_or_else(PoisonError::into_inner)
+            .as_mut()
+            .expect("the connection is there until the store is dropped")
+    }
+}
+
+/// The connection, locked.
+struct ClientGuard<'a>(MutexGuard<'a, Option<Client>>);
+
+impl std::ops::Deref for ClientGuard<'_> {
+    type Target = Client;
+
+    fn deref(&self) -> &Client {
+        self.0
+            .as_ref()
+            .expect("the connection is there until the store is dropped")
+    }
+}
+
+impl std::ops::DerefMut for ClientGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Client {
+        self.0
+            .as_mut()
+            .expect("the connection is there until the store is dropped")
+    }
+}
+
+impl Drop for Postgres {
+    /// Closes the connection on a thread of its own: the synchronous client blocks on a
+    /// runtime of its own when it closes, which a thread driving async tasks (where the
+    /// last owner of a server's state may drop it) must not do.
+    fn drop(&mut self) {
+        let client = self
+            .client
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(client) = client {
+            let closed = std::thread::Builder::new()
+                .name("postgres-close".into())
+                .spawn(move || drop(client))
+                .map(std::thread::JoinHandle::join);
+            if let Err(e) = closed {
+                tracing::warn!(error = %e, "closing the database connection on a thread failed");
+            }
+        }
     }
 }
 

@@ -22,7 +22,7 @@ use crate::gdal::run;
 /// filed, submitted, verified and approved (land released, a hazard area's earlier version
 /// kept, an asset restored), a draft report on a restricted area, a user with an API token
 /// and a browser session, and a saved plan with its forecast.
-fn write_store(path: &Path) -> (GeoPackage, Dataset) {
+pub fn write_store(path: &Path) -> (GeoPackage, Dataset) {
     let mut store = GeoPackage::create(path).expect("creates");
     let dataset = small_dataset();
     store.insert(&dataset).expect("inserts");
@@ -129,7 +129,7 @@ fn spatial_state(path: &Path) -> Vec<(String, Extent, i64)> {
         .collect()
 }
 
-fn everything() -> ReportQuery {
+pub fn everything() -> ReportQuery {
     ReportQuery {
         include_restricted: true,
         ..ReportQuery::default()
