@@ -27,7 +27,7 @@ pub fn copy_database(server_url: &str, template: &str) -> Result<String, StoreEr
     let mut client = Client::connect(server_url, NoTls)
         .ctx(|| format!("connecting to {}", without_password(server_url)))?;
     client
-        .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE \"{template}\""))
+        .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE \"{template}\" STRATEGY FILE_COPY"))
         .ctx(|| format!("creating database {name} from {template}"))?;
     Ok(with_database(server_url, &name))
 }
@@ -60,10 +60,15 @@ pub fn ensure_database(
         .is_some();
     if !exists {
         let building = format!("{name}_building");
+        // Left by a process killed while it filled it. (One statement per call: neither
+        // may run inside a transaction.)
         client
             .batch_execute(&format!(
-                "DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE); CREATE DATABASE \"{building}\""
+                "DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"
             ))
+            .ctx(context)?;
+        client
+            .batch_execute(&format!("CREATE DATABASE \"{building}\""))
             .ctx(context)?;
         fill(&with_database(server_url, &building))?;
         client

@@ -4,6 +4,7 @@
 
 mod errors;
 mod fixture;
+mod follow;
 mod map;
 mod matrix;
 mod odk;
