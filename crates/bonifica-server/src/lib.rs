@@ -213,7 +213,7 @@ pub fn router(state: AppState) -> Router {
                         "request",
                         method = %request.method(),
                         uri = %request.uri(),
-                        backend,
+                        backend = %backend,
                         process,
                     )
                 })

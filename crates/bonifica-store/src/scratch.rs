@@ -27,7 +27,9 @@ pub fn copy_database(server_url: &str, template: &str) -> Result<String, StoreEr
     let mut client = Client::connect(server_url, NoTls)
         .ctx(|| format!("connecting to {}", without_password(server_url)))?;
     client
-        .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE \"{template}\" STRATEGY FILE_COPY"))
+        .batch_execute(&format!(
+            "CREATE DATABASE {name} TEMPLATE \"{template}\" STRATEGY FILE_COPY"
+        ))
         .ctx(|| format!("creating database {name} from {template}"))?;
     Ok(with_database(server_url, &name))
 }

@@ -173,10 +173,12 @@ fn a_removed_last_entry_is_named_with_exit_code_5() {
 fn verifying_changes_nothing_in_the_file_not_even_its_schema() {
     let dir = tempfile::tempdir().unwrap();
     small_demo(dir.path());
-    // As an earlier release left it: schema 6, without the migrations of 7 and 8.
+    // As an earlier release left it: schema 6, without the migrations of 7, 8 and 9.
     tamper(
         dir.path(),
-        "DROP TABLE bonifica_api_tokens;
+        "DROP TABLE bonifica_planning_slot;
+         DELETE FROM bonifica_migrations WHERE version = 9;
+         DROP TABLE bonifica_api_tokens;
          CREATE TABLE bonifica_api_tokens (
            token_hash TEXT PRIMARY KEY NOT NULL,
            user_id TEXT NOT NULL REFERENCES bonifica_users(id) ON DELETE CASCADE,

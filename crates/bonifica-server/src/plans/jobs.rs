@@ -311,6 +311,11 @@ fn run(state: &AppState, job: &Arc<Job>, base: &Dataset, spec: &JobSpec) {
         tracing::warn!(job = %job.id, error = %e, "the planning heartbeat did not start");
     }
     work(state, job, base, spec);
+}
+
+/// Frees the planning slot: before the job is marked finished, so a start that sees the
+/// job finished never finds the slot still taken.
+fn free_slot(state: &AppState, job: &Job) {
     if let Err(e) = state.with_store_here(|store| Ok(store.free_planning_slot(job.id)?)) {
         tracing::warn!(job = %job.id, error = %e.detail, "freeing the planning slot failed");
     }
@@ -361,6 +366,7 @@ fn work(state: &AppState, job: &Job, base: &Dataset, spec: &JobSpec) {
         }
         Ok((outcome, cancelled))
     });
+    free_slot(state, job);
     job.update(|s| {
         s.finished = Some(now());
         match result {

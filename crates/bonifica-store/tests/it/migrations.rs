@@ -9,8 +9,11 @@ use bonifica_model::{ClosureReason, ReleasedByOutcome};
 
 use crate::fixture::{approval, new_store, small_dataset, verified_report};
 
-/// Takes the API tokens table back to its shape before schema 8 (no id, no expiry).
+/// Takes the API tokens table back to its shape before schema 8 (no id, no expiry), and
+/// the file before schema 9 (no planning slot).
 const TOKENS_BEFORE_SCHEMA_8: &str = "
+    DROP TABLE bonifica_planning_slot;
+    DELETE FROM bonifica_migrations WHERE version = 9;
     DROP TABLE bonifica_api_tokens;
     CREATE TABLE bonifica_api_tokens (
       token_hash TEXT PRIMARY KEY NOT NULL,
