@@ -186,6 +186,25 @@ fn unlinked(follows: Option<u64>) -> String {
     }
 }
 
+/// The record kind an audit entry's `entity` word names (`hazard_area`, `asset`...);
+/// `None` for entries about other things (reports, plans, bulk imports).
+pub fn record_kind_of(entity: &str) -> Option<bonifica_model::RecordKind> {
+    use bonifica_model::RecordKind;
+    Some(match entity {
+        "region" => RecordKind::Region,
+        "organisation" => RecordKind::Organisation,
+        "person" => RecordKind::Person,
+        "contract" => RecordKind::Contract,
+        "team" => RecordKind::Team,
+        "crew" => RecordKind::Crew,
+        "settlement" => RecordKind::Settlement,
+        "hazard_area" => RecordKind::HazardArea,
+        "asset" => RecordKind::Asset,
+        "river" => RecordKind::River,
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,23 +296,4 @@ mod tests {
             Err(AuditProblem::AnchorMismatch { .. })
         ));
     }
-}
-
-/// The record kind an audit entry's `entity` word names (`hazard_area`, `asset`...);
-/// `None` for entries about other things (reports, plans, bulk imports).
-pub fn record_kind_of(entity: &str) -> Option<bonifica_model::RecordKind> {
-    use bonifica_model::RecordKind;
-    Some(match entity {
-        "region" => RecordKind::Region,
-        "organisation" => RecordKind::Organisation,
-        "person" => RecordKind::Person,
-        "contract" => RecordKind::Contract,
-        "team" => RecordKind::Team,
-        "crew" => RecordKind::Crew,
-        "settlement" => RecordKind::Settlement,
-        "hazard_area" => RecordKind::HazardArea,
-        "asset" => RecordKind::Asset,
-        "river" => RecordKind::River,
-        _ => return None,
-    })
 }
