@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use anyhow::Context;
-use bonifica_model::{Gating, LocalProjection};
+use bonifica_model::Gating;
 use bonifica_store::{GeoPackage, Store};
 
 /// Arguments of `bonifica bench region`.
@@ -39,8 +39,7 @@ pub fn region(args: &RegionBenchArgs) -> anyhow::Result<()> {
     let generate_s = t0.elapsed().as_secs_f64();
 
     let t1 = Instant::now();
-    let (min_lon, max_lon) = lon_extent(&dataset);
-    let projection = LocalProjection::for_extent(min_lon, max_lon)?;
+    let projection = dataset.projection()?;
     let gating = Gating::compute(
         &dataset.hazard_areas,
         &dataset.assets,
@@ -79,20 +78,6 @@ pub fn region(args: &RegionBenchArgs) -> anyhow::Result<()> {
         None => crate::outln!("peak_rss_mib unknown (no /proc/self/status)")?,
     }
     Ok(())
-}
-
-fn lon_extent(dataset: &bonifica_model::Dataset) -> (f64, f64) {
-    use geo::BoundingRect;
-    let rect = dataset
-        .regions
-        .iter()
-        .filter_map(|r| r.boundary.as_multi_polygon().bounding_rect())
-        .fold(None::<(f64, f64)>, |acc, r| {
-            Some(acc.map_or((r.min().x, r.max().x), |(a, b)| {
-                (a.min(r.min().x), b.max(r.max().x))
-            }))
-        });
-    rect.unwrap_or((36.0, 37.0))
 }
 
 /// Peak resident memory of this process, in MiB (Linux).

@@ -4,10 +4,13 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use geo::BoundingRect;
+use geo_types::{Rect, coord};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::Date;
+use crate::geodesy::{LocalProjection, ProjectionError};
 use crate::asset::{Asset, AssetKind};
 use crate::entities::{Contract, Crew, Organisation, Person, Region, River, Settlement, Team};
 use crate::hazard::{Classification, HazardArea};
@@ -197,6 +200,45 @@ impl Dataset {
             }
         }
         Ok(())
+    }
+
+    /// The region's extent: the box around every region boundary, hazard area, asset and
+    /// team or crew base, degrees; `None` for a register with no geometry. The one
+    /// computation of it: the planner's zones, gating, the map and the benchmarks all
+    /// project through [`Dataset::projection`].
+    pub fn extent(&self) -> Option<Rect<f64>> {
+        let boxes = self
+            .regions
+            .iter()
+            .filter_map(|r| r.boundary.as_multi_polygon().bounding_rect())
+            .chain(
+                self.hazard_areas
+                    .iter()
+                    .filter_map(|h| h.geometry().as_multi_polygon().bounding_rect()),
+            )
+            .chain(
+                self.assets
+                    .iter()
+                    .filter_map(|a| a.footprint.to_geometry().bounding_rect()),
+            )
+            .chain(self.teams.iter().map(|t| t.base.bounding_rect()))
+            .chain(self.crews.iter().map(|c| c.base.bounding_rect()));
+        boxes.reduce(|a, b| {
+            Rect::new(
+                coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
+                coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+            )
+        })
+    }
+
+    /// The local projection planar work on this register uses (gating distances, zones,
+    /// buffers): transverse Mercator centred on the middle of [`Dataset::extent`]; on
+    /// the prime meridian for a register with no geometry.
+    pub fn projection(&self) -> Result<LocalProjection, ProjectionError> {
+        match self.extent() {
+            Some(r) => LocalProjection::for_extent(r.min().x, r.max().x),
+            None => LocalProjection::centred_on(0.0),
+        }
     }
 
     /// Counts, hazardous area and damaged network length; `today` anchors contract horizons.

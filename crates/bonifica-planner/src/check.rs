@@ -18,7 +18,7 @@ use crate::config::PlannerConfig;
 use crate::error::PlannerError;
 use crate::plan::{Plan, PlannedItem};
 use crate::units::Zones;
-use crate::work::{ItemKind, lon_extent};
+use crate::work::ItemKind;
 
 /// One broken rule in a plan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -218,8 +218,7 @@ pub fn check(
     };
 
     // Sites from the records themselves.
-    let (min_lon, max_lon) = lon_extent(dataset);
-    let mut zones = Zones::new(min_lon, max_lon, &config.travel)?;
+    let mut zones = Zones::new(dataset.projection()?, &config.travel);
     let mut site: HashMap<Uuid, usize> = HashMap::new();
     for h in &dataset.hazard_areas {
         let mp = h.geometry().as_multi_polygon();

@@ -194,15 +194,15 @@ pub struct Zones {
 }
 
 impl Zones {
-    /// An empty zoning for a region spanning `min_lon..max_lon`.
-    pub fn new(min_lon: f64, max_lon: f64, travel: &Travel) -> Result<Zones, PlannerError> {
-        Ok(Zones {
-            projection: LocalProjection::for_extent(min_lon, max_lon)?,
+    /// An empty zoning in the register's projection ([`bonifica_model::Dataset::projection`]).
+    pub fn new(projection: LocalProjection, travel: &Travel) -> Zones {
+        Zones {
+            projection,
             size_m: travel.zone_size_m,
             index: HashMap::new(),
             centres: Vec::new(),
             travel: travel.clone(),
-        })
+        }
     }
 
     /// The projection used for zones and distances.

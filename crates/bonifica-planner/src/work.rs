@@ -124,8 +124,7 @@ impl Region {
         start: Date,
     ) -> Result<Region, PlannerError> {
         config.check()?;
-        let (min_lon, max_lon) = lon_extent(dataset);
-        let mut zones = Zones::new(min_lon, max_lon, &config.travel)?;
+        let mut zones = Zones::new(dataset.projection()?, &config.travel);
         let units = build_units(dataset, config, start, &mut zones)?;
         let population: u64 = dataset
             .settlements
@@ -239,30 +238,6 @@ impl Region {
     /// The date of a day offset.
     pub fn date(&self, day: i64) -> Date {
         self.start + chrono::Duration::days(day)
-    }
-}
-
-pub(crate) fn lon_extent(dataset: &Dataset) -> (f64, f64) {
-    let mut lons: Vec<f64> = dataset
-        .assets
-        .iter()
-        .map(|a| a.footprint.anchor().x())
-        .collect();
-    lons.extend(dataset.teams.iter().map(|t| t.base.x()));
-    lons.extend(dataset.crews.iter().map(|c| c.base.x()));
-    lons.extend(
-        dataset
-            .hazard_areas
-            .iter()
-            .filter_map(|h| h.geometry().as_multi_polygon().0.first())
-            .map(|p| p.exterior().0[0].x),
-    );
-    let min = lons.iter().copied().fold(f64::INFINITY, f64::min);
-    let max = lons.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if min.is_finite() {
-        (min, max)
-    } else {
-        (36.5, 36.5)
     }
 }
 

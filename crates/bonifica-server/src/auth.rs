@@ -24,12 +24,10 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
+use bonifica_app::Actor;
 use bonifica_store::User;
 use rand::RngCore;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::error::{ApiError, ServerError};
 use crate::state::AppState;
@@ -41,55 +39,7 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// How long a browser session lasts.
 pub const SESSION_HOURS: i64 = 12;
 
-/// What a user may do; see docs/api.md for the full table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Civil authority: reads and writes everything that is not restricted.
-    Coordinator,
-    /// Defence ministry: everything, restricted records included.
-    DefenceLiaison,
-    /// A demining operator or contractor: its own organisation's workforce and tasks.
-    OperationsManager,
-    /// A team leader: reads the register and their own team.
-    TeamLeader,
-    /// Ministries, donors, municipalities: reads, no restricted records, no personal data.
-    Viewer,
-}
-
-impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Coordinator,
-        Role::DefenceLiaison,
-        Role::OperationsManager,
-        Role::TeamLeader,
-        Role::Viewer,
-    ];
-
-    /// The stored word.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Coordinator => "coordinator",
-            Role::DefenceLiaison => "defence_liaison",
-            Role::OperationsManager => "operations_manager",
-            Role::TeamLeader => "team_leader",
-            Role::Viewer => "viewer",
-        }
-    }
-
-    /// Parses the stored word.
-    pub fn parse(text: &str) -> Result<Role, ServerError> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == text)
-            .ok_or_else(|| ServerError::UnknownRole(text.to_string()))
-    }
-
-    /// True for the one role entitled to restricted records.
-    pub fn sees_restricted(self) -> bool {
-        self == Role::DefenceLiaison
-    }
-}
+pub use bonifica_app::Role;
 
 /// How the caller proved who they are.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,15 +50,19 @@ pub enum Credential {
     Bearer,
 }
 
-/// An authenticated caller.
+/// An authenticated caller: the actor, and how they proved it (which decides whether a
+/// write must carry the CSRF token).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
-    pub user_id: Uuid,
-    pub username: String,
-    pub role: Role,
-    pub organisation_id: Option<Uuid>,
-    pub team_id: Option<Uuid>,
+    pub actor: Actor,
     pub credential: Credential,
+}
+
+impl std::ops::Deref for Caller {
+    type Target = Actor;
+    fn deref(&self) -> &Actor {
+        &self.actor
+    }
 }
 
 impl FromRequestParts<AppState> for Caller {

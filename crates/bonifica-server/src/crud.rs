@@ -19,10 +19,11 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use crate::access::{Scoped, Verb, require, require_scope, visible};
+use bonifica_app::access::{Scoped, Verb, require, require_scope, visible};
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::state::{AppState, Model};
+use bonifica_app::Model;
+use crate::state::AppState;
 use crate::wire::{ListParams, Page, etag, if_match, parse_bbox};
 
 /// The filters of a list, parsed.

@@ -7,6 +7,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use bonifica_app::AppError;
 use bonifica_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -26,10 +27,8 @@ pub enum ServerError {
     Serve(#[source] std::io::Error),
     #[error("hashing a password: {0}")]
     Password(String),
-    #[error(
-        "role {0:?} is not one of coordinator, defence_liaison, operations_manager, team_leader, viewer"
-    )]
-    UnknownRole(String),
+    #[error(transparent)]
+    UnknownRole(#[from] bonifica_app::UnknownRole),
     #[error("user {0}: not stored")]
     UnknownUser(String),
     #[error("token life of {0} days: must be 1 to 365")]
@@ -156,6 +155,31 @@ impl From<StoreError> for ApiError {
             },
             StoreError::Geometry { .. } => ApiError::field("geometry", e.to_string()),
             _ => ApiError::internal(&e),
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    /// The one place the application layer's errors meet status codes.
+    fn from(e: AppError) -> ApiError {
+        match e {
+            AppError::NotFound(what) => ApiError::not_found(&what),
+            AppError::Forbidden(detail) => ApiError::forbidden(detail),
+            AppError::Invalid { field, problem } => ApiError::field(field, problem),
+            AppError::Conflict {
+                field,
+                detail,
+                extensions,
+            } => {
+                let mut out = match field {
+                    Some(field) => ApiError::field_status(StatusCode::CONFLICT, field, detail),
+                    None => ApiError::new(StatusCode::CONFLICT, detail),
+                };
+                out.extensions = extensions;
+                out
+            }
+            AppError::Store(e) => ApiError::from(e),
+            AppError::Internal(cause) => ApiError::internal(&cause),
         }
     }
 }

@@ -6,7 +6,6 @@
 //! and JSON: handlers turn requests into model types through the wire types beside them,
 //! and every error becomes an `application/problem+json` body ([`ApiError`]).
 
-pub mod access;
 pub mod auth;
 pub mod crud;
 pub mod error;

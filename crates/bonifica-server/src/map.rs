@@ -34,10 +34,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::access::{Scoped, Verb, require};
+use bonifica_app::access::{Scoped, Verb, require};
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::state::{AppState, Model};
+use bonifica_app::Model;
+use crate::state::AppState;
 
 /// The layers the map serves.
 pub const LAYERS: [&str; 7] = [
@@ -133,7 +134,7 @@ fn is_dated(layer: &str) -> bool {
 }
 
 /// Whether a caller with or without the restricted right sees the record. The same as
-/// [`crate::access::visible`] for the records on the map, none of which is about a person.
+/// [`bonifica_app::access::visible`] for the records on the map, none of which is about a person.
 fn shown(sees_restricted: bool, record: &impl Scoped) -> bool {
     sees_restricted || !record.restricted()
 }

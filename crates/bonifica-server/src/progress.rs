@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::access::visible;
+use bonifica_app::access::visible;
 use crate::auth::{Caller, Role};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -74,7 +74,7 @@ async fn approved_work(state: &AppState) -> Result<Vec<ActualWork>, ApiError> {
 fn scope(
     caller: &Caller,
     data: &Dataset,
-    model: &crate::state::Model,
+    model: &bonifica_app::Model,
 ) -> (HashSet<Uuid>, Option<HashSet<Uuid>>) {
     let areas = data
         .hazard_areas
@@ -442,18 +442,18 @@ const TABLES_WITH_RESTRICTED: [&str; 5] = [
 
 impl Withheld {
     /// The restricted hazard areas and assets of the register.
-    fn from_model(model: &crate::state::Model) -> Withheld {
+    fn from_model(model: &bonifica_app::Model) -> Withheld {
         let areas = model
             .data
             .hazard_areas
             .iter()
-            .filter(|a| crate::access::Scoped::restricted(*a))
+            .filter(|a| bonifica_app::access::Scoped::restricted(*a))
             .map(|a| (a.id, a.code.as_str()));
         let assets = model
             .data
             .assets
             .iter()
-            .filter(|a| crate::access::Scoped::restricted(*a))
+            .filter(|a| bonifica_app::access::Scoped::restricted(*a))
             .map(|a| (a.id, a.code.as_str()));
         let names = areas
             .chain(assets)

@@ -25,11 +25,20 @@ pub struct LoginIn {
     pub password: String,
 }
 
+/// A role, as its stored word.
+fn role_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(Role::ALL.map(Role::as_str)))
+        .build()
+}
+
 /// Who the caller is.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WhoAmI {
     pub user_id: Uuid,
     pub username: String,
+    #[schema(schema_with = role_schema)]
     pub role: Role,
     pub organisation_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
@@ -401,11 +410,13 @@ mod tests {
 
     fn caller_of(u: &User) -> Caller {
         Caller {
-            user_id: u.id,
-            username: u.username.clone(),
-            role: Role::parse(&u.role).expect("role"),
-            organisation_id: None,
-            team_id: None,
+            actor: bonifica_app::Actor {
+                user_id: u.id,
+                username: u.username.clone(),
+                role: Role::parse(&u.role).expect("role"),
+                organisation_id: None,
+                team_id: None,
+            },
             credential: Credential::Bearer,
         }
     }

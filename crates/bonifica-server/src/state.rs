@@ -15,8 +15,8 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-use bonifica_model::Dataset;
-use bonifica_store::{ApiToken, Backend, Stamp};
+use bonifica_app::{Actor, Model};
+use bonifica_store::{ApiToken, Backend};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -28,57 +28,6 @@ use crate::plans::jobs::Jobs;
 /// One map layer of the current register: empty until built. Its lock is held while it
 /// is built, so a second request waits for the first build.
 pub type MapSlot = Mutex<Option<Arc<MapBody>>>;
-
-/// The register as the server holds it in memory.
-#[derive(Debug, Default)]
-pub struct Model {
-    pub data: Dataset,
-    /// Version and stamp of every record, by id.
-    pub stamps: HashMap<Uuid, Stamp>,
-}
-
-impl Model {
-    /// Reads the whole register and every record's stamp from the store.
-    pub fn load(store: &dyn Backend) -> Result<Model, bonifica_store::StoreError> {
-        let mut data = store.load()?;
-        sort_by_code(&mut data);
-        let mut stamps = HashMap::new();
-        for (kind, _) in bonifica_store::RECORD_KINDS {
-            stamps.extend(store.stamps(kind)?);
-        }
-        Ok(Model { data, stamps })
-    }
-
-    /// The version of a record; 1 for one the store never stamped.
-    pub fn version(&self, id: Uuid) -> u32 {
-        self.stamps.get(&id).map_or(1, |s| s.version)
-    }
-
-    /// The stamp of a record.
-    pub fn stamp(&self, id: Uuid) -> Stamp {
-        self.stamps.get(&id).cloned().unwrap_or(Stamp {
-            version: 1,
-            ..Stamp::default()
-        })
-    }
-}
-
-/// Puts every kind of record in code order, the order lists and their pages rely on. The
-/// store gives records in the order they were written, which is not code order once
-/// restricted records take codes of their own series (`HAR-0001` between `HA-0002` and
-/// `HA-0003`) or an import wrote them in another order.
-fn sort_by_code(d: &mut Dataset) {
-    d.regions.sort_by(|a, b| a.code.cmp(&b.code));
-    d.organisations.sort_by(|a, b| a.code.cmp(&b.code));
-    d.people.sort_by(|a, b| a.code.cmp(&b.code));
-    d.contracts.sort_by(|a, b| a.code.cmp(&b.code));
-    d.teams.sort_by(|a, b| a.code.cmp(&b.code));
-    d.crews.sort_by(|a, b| a.code.cmp(&b.code));
-    d.settlements.sort_by(|a, b| a.code.cmp(&b.code));
-    d.rivers.sort_by(|a, b| a.code.cmp(&b.code));
-    d.hazard_areas.sort_by(|a, b| a.code.cmp(&b.code));
-    d.assets.sort_by(|a, b| a.code.cmp(&b.code));
-}
 
 /// Everything the handlers share. Cheap to clone.
 #[derive(Clone)]
@@ -241,7 +190,7 @@ impl AppState {
 
     /// One round of following other processes' writes, on the current thread, with the
     /// store and the model locked as a write locks them.
-    pub(crate) fn catch_up_here(&self) -> Result<crate::follow::CaughtUp, ApiError> {
+    pub(crate) fn catch_up_here(&self) -> Result<bonifica_app::CaughtUp, ApiError> {
         let store = self
             .inner
             .store
@@ -249,14 +198,14 @@ impl AppState {
             .map_err(|e| ApiError::internal(&e))?;
         let seen = self.inner.seen_seq.load(Ordering::Acquire);
         if store.audit_head_seq()? <= seen {
-            return Ok(crate::follow::CaughtUp::default());
+            return Ok(bonifica_app::CaughtUp::default());
         }
         let mut model = self
             .inner
             .model
             .write()
             .map_err(|e| ApiError::internal(&e))?;
-        let (found, last) = crate::follow::apply(&**store, &mut model, seen)?;
+        let (found, last) = bonifica_app::model::apply(&**store, &mut model, seen)?;
         self.inner.seen_seq.store(last, Ordering::Release);
         if found.plans
             && let Ok(mut sites) = self.inner.plan_sites.lock()
@@ -470,11 +419,13 @@ impl AppState {
             };
             let role = Role::parse(&user.role).map_err(|e| ApiError::internal(&e))?;
             let caller = Caller {
-                user_id: user.id,
-                username: user.username,
-                role,
-                organisation_id: user.organisation_id,
-                team_id: user.team_id,
+                actor: Actor {
+                    user_id: user.id,
+                    username: user.username,
+                    role,
+                    organisation_id: user.organisation_id,
+                    team_id: user.team_id,
+                },
                 credential,
             };
             // Only API tokens are cached; sessions are read each time, so that signing

@@ -13,7 +13,7 @@ use bonifica_model::{AssetKind, Dataset, Date, RecordKind};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::access::{Verb, role_allows, visible};
+use bonifica_app::access::{Verb, role_allows, visible};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;

@@ -19,12 +19,13 @@ use bonifica_model::{Disposal, OrdnanceCategory};
 use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
 
-use crate::access::visible;
+use bonifica_app::access::visible;
 use crate::auth::{Caller, Credential, Role, Source, authorization, hash_token, sign_in};
 use crate::error::ApiError;
 use crate::reports::file_report;
 use crate::reports::wire::ReportIn;
-use crate::state::{AppState, Model};
+use bonifica_app::Model;
+use crate::state::AppState;
 use submission::{DailyProgressInstance, parse_daily_progress};
 use xform::{DAILY_PROGRESS_FORM_ID, DailyProgressChoices, FormEntry, escape, form_hash};
 
@@ -126,11 +127,13 @@ async fn odk_caller(
     })?;
     let role = Role::parse(&user.role).map_err(|e| problem(&ApiError::internal(&e)))?;
     Ok(Caller {
-        user_id: user.id,
-        role,
-        username: user.username,
-        organisation_id: user.organisation_id,
-        team_id: user.team_id,
+        actor: bonifica_app::Actor {
+            user_id: user.id,
+            role,
+            username: user.username,
+            organisation_id: user.organisation_id,
+            team_id: user.team_id,
+        },
         // Like a bearer token: a phone is no browser, and sends no CSRF token.
         credential: Credential::Bearer,
     })

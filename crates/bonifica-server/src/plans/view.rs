@@ -14,7 +14,7 @@ use bonifica_planner::work::ItemKind;
 use bonifica_planner::{Forecast, Plan, Planner};
 use uuid::Uuid;
 
-use crate::access::Scoped;
+use bonifica_app::access::Scoped;
 
 /// The ids of the restricted hazard areas and assets of a register.
 pub fn restricted_ids(data: &Dataset) -> HashSet<Uuid> {

@@ -16,11 +16,12 @@ use bonifica_store::{Backend, Inserted, ReportQuery, ReportRow, TransitionRow};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::access::{Scoped, visible};
+use bonifica_app::access::{Scoped, visible};
 use crate::auth::{Caller, Role};
 use crate::crud::with_etag;
 use crate::error::ApiError;
-use crate::state::{AppState, Model};
+use bonifica_app::Model;
+use crate::state::AppState;
 use crate::wire::if_match;
 
 use super::wire::{self, ReportIn, ReportOut};

@@ -14,10 +14,10 @@ use geo::BoundingRect;
 use geo_types::Rect;
 use uuid::Uuid;
 
-use crate::access::visible;
+use bonifica_app::access::visible;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::state::Model;
+use bonifica_app::Model;
 
 use super::wire::AssetRef;
 

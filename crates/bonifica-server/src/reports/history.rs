@@ -9,7 +9,7 @@ use bonifica_model::{HazardArea, RecordKind, ReportKind};
 use bonifica_store::ReportQuery;
 use uuid::Uuid;
 
-use crate::access::{Verb, require};
+use bonifica_app::access::{Verb, require};
 use crate::auth::Caller;
 use crate::crud::find_visible;
 use crate::error::ApiError;

@@ -23,11 +23,12 @@ use bonifica_model::{Approvals, Approver, ReportKind, ReportState};
 use bonifica_store::{ReportQuery, ReportRow, TransitionRow};
 use uuid::Uuid;
 
-use crate::access::visible;
+use bonifica_app::access::visible;
 use crate::auth::Caller;
 use crate::crud::with_etag;
 use crate::error::ApiError;
-use crate::state::{AppState, Model};
+use bonifica_app::Model;
+use crate::state::AppState;
 use crate::wire::{JsonBody, Page, UnreadJson, parse_json};
 
 pub use approve::take_step;

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::crud::{Filters, Resource, footprint_meets, region_for};
 use crate::error::ApiError;
 use crate::resources::crud_handlers;
-use crate::state::Model;
+use bonifica_app::Model;
 use crate::wire::{footprint_json, in_range, name, parse_footprint, word};
 
 /// Repair work of one trade.

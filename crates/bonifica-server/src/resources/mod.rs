@@ -62,10 +62,10 @@ macro_rules! crud_handlers {
             body: crate::wire::UnreadJson,
         ) -> Result<axum::response::Response, crate::error::ApiError> {
             // The role before the body: a caller who may not create reads nothing.
-            crate::access::require(
+            bonifica_app::access::require(
                 &caller,
                 <$R as crate::crud::Resource>::KIND,
-                crate::access::Verb::Create,
+                bonifica_app::access::Verb::Create,
             )?;
             let input: $In = body.parse().await?;
             crate::crud::create::<$R>(state, caller, input).await
@@ -89,10 +89,10 @@ macro_rules! crud_handlers {
             headers: axum::http::HeaderMap,
             body: crate::wire::UnreadJson,
         ) -> Result<axum::response::Response, crate::error::ApiError> {
-            crate::access::require(
+            bonifica_app::access::require(
                 &caller,
                 <$R as crate::crud::Resource>::KIND,
-                crate::access::Verb::Update,
+                bonifica_app::access::Verb::Update,
             )?;
             let input: $In = body.parse().await?;
             crate::crud::update::<$R>(state, caller, id, headers, input).await

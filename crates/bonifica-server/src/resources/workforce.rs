@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::crud::{Filters, Resource, meets, organisation_ref, region_for};
 use crate::error::ApiError;
 use crate::resources::crud_handlers;
-use crate::state::Model;
+use bonifica_app::Model;
 use crate::wire::{name, parse_point, point_json, word};
 
 macro_rules! record_basics {

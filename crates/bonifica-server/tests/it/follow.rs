@@ -80,7 +80,7 @@ async fn a_write_through_one_server_shows_in_the_other_after_it_catches_up() {
     let own = b.state.catch_up().await.expect("catches up");
     assert_eq!(own.entries, 1, "{own:?}");
     let idle = b.state.catch_up().await.expect("catches up");
-    assert_eq!(idle, bonifica_server::follow::CaughtUp::default());
+    assert_eq!(idle, bonifica_app::CaughtUp::default());
 }
 
 #[tokio::test]

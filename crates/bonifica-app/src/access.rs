@@ -12,9 +12,9 @@ use bonifica_model::{
 };
 use uuid::Uuid;
 
-use crate::auth::{Caller, Role};
-use crate::error::ApiError;
-use crate::state::Model;
+use crate::actor::{Actor, Role};
+use crate::error::AppError;
+use crate::model::Model;
 
 /// What a request does to a kind of record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -109,11 +109,11 @@ pub fn role_allows(role: Role, kind: RecordKind, verb: Verb) -> bool {
 }
 
 /// `Err(403)` when the role may not do `verb` to `kind`.
-pub fn require(caller: &Caller, kind: RecordKind, verb: Verb) -> Result<(), ApiError> {
+pub fn require(caller: &Actor, kind: RecordKind, verb: Verb) -> Result<(), AppError> {
     if role_allows(caller.role, kind, verb) {
         return Ok(());
     }
-    Err(ApiError::forbidden(format!(
+    Err(AppError::forbidden(format!(
         "role {} may not {} {} records",
         caller.role.as_str(),
         verb_word(verb),
@@ -132,7 +132,7 @@ fn verb_word(verb: Verb) -> &'static str {
 }
 
 /// Whether the caller may see this record at all (unseen records are 404).
-pub fn visible(caller: &Caller, model: &Model, record: &impl Scoped) -> bool {
+pub fn visible(caller: &Actor, model: &Model, record: &impl Scoped) -> bool {
     if record.restricted() && !caller.role.sees_restricted() {
         return false;
     }
@@ -159,9 +159,9 @@ pub fn visible(caller: &Caller, model: &Model, record: &impl Scoped) -> bool {
 }
 
 /// `Err(403)` when a visible record lies outside what the caller may change.
-pub fn require_scope(caller: &Caller, record: &impl Scoped) -> Result<(), ApiError> {
+pub fn require_scope(caller: &Actor, record: &impl Scoped) -> Result<(), AppError> {
     if record.restricted() && !caller.role.sees_restricted() {
-        return Err(ApiError::forbidden(
+        return Err(AppError::forbidden(
             "only the defence liaison may record restricted records",
         ));
     }
@@ -172,7 +172,7 @@ pub fn require_scope(caller: &Caller, record: &impl Scoped) -> Result<(), ApiErr
         {
             Ok(())
         }
-        _ => Err(ApiError::forbidden(
+        _ => Err(AppError::forbidden(
             "the record belongs to another organisation than yours",
         )),
     }

@@ -1,0 +1,17 @@
+//! The application layer of Bonifica: what its users do, over the store's traits, with no
+//! protocol in it.
+//!
+//! The HTTP crate parses a request, calls a function here and converts the answer; the
+//! command line calls the same functions. Errors are [`AppError`]s, which name what went
+//! wrong in the register's words and carry no status code. Access control ([`access`])
+//! decides for an [`Actor`] what they may see and change; the register lives in memory as
+//! a [`Model`] that follows the store's audit log.
+
+pub mod access;
+pub mod actor;
+pub mod error;
+pub mod model;
+
+pub use actor::{Actor, Role, UnknownRole};
+pub use error::AppError;
+pub use model::{CaughtUp, Model};
