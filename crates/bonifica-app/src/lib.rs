@@ -10,6 +10,7 @@
 pub mod access;
 pub mod actor;
 pub mod error;
+pub mod gating;
 pub mod model;
 
 pub use actor::{Actor, Role, UnknownRole};

@@ -175,6 +175,7 @@ pub fn demo(args: &DemoArgs) -> anyhow::Result<()> {
             file: args.out.clone(),
             host: args.host,
             port: args.port,
+            config: None,
         };
         crate::serve_cmd::serve(&serve)?;
     }

@@ -22,6 +22,11 @@ pub struct ServeArgs {
     /// The port to listen on (0 picks a free one and prints it).
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
+    /// The programme's configuration (planner parameters, the gating distance among
+    /// them); by default `programme.toml` beside the region file, else the documented
+    /// defaults.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
 }
 
 /// `bonifica user add`: add a user who may sign in.
@@ -66,7 +71,17 @@ pub struct TokenAddArgs {
 /// Serves the region file until interrupted.
 pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     let addr = SocketAddr::new(args.host, args.port);
-    bonifica_server::run(&args.file.to_string_lossy(), addr, |bound| {
+    let programme = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let config = bonifica_planner::PlannerConfig::from_toml(&text)
+                .with_context(|| format!("programme configuration {}", path.display()))?;
+            Some(config)
+        }
+        None => None,
+    };
+    bonifica_server::run(&args.file.to_string_lossy(), programme, addr, |bound| {
         // Serving goes on whether or not anyone still reads standard output.
         let _ = crate::outln!(
             "serving {}: open http://{bound}/ (API under http://{bound}/api/; ODK Collect and KoBoCollect server URL http://{bound}/odk)",

@@ -10,7 +10,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let file = args.next().ok_or("usage: serve FILE [PORT]")?;
     let port: u16 = args.next().map_or(Ok(0), |p| p.parse())?;
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    bonifica_server::run(&file, addr, |bound| {
+    bonifica_server::run(&file, None, addr, |bound| {
         println!("listening on {bound}");
         let _ = std::io::stdout().flush();
     })?;

@@ -29,6 +29,8 @@ pub enum ServerError {
     Password(String),
     #[error(transparent)]
     UnknownRole(#[from] bonifica_app::UnknownRole),
+    #[error("programme configuration {path}: {problem}")]
+    Programme { path: String, problem: String },
     #[error("user {0}: not stored")]
     UnknownUser(String),
     #[error("token life of {0} days: must be 1 to 365")]

@@ -268,10 +268,14 @@ pub async fn serve(
 /// serves it until Ctrl-C or SIGTERM.
 pub fn run(
     location: &str,
+    programme: Option<bonifica_planner::PlannerConfig>,
     addr: SocketAddr,
     on_bound: impl FnOnce(SocketAddr),
 ) -> Result<(), ServerError> {
     let state = AppState::open(location)?;
+    if let Some(config) = programme {
+        state.set_programme(config);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

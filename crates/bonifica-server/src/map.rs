@@ -28,7 +28,6 @@ use axum::response::{IntoResponse, Response};
 use bonifica_model::{Dataset, Date, GatingIndex, LocalProjection};
 use flate2::Compression;
 use flate2::write::GzEncoder;
-use geo::BoundingRect;
 use geo_types::{Coord, Geometry, LineString, Polygon};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -145,20 +144,25 @@ fn build(state: &AppState, layer: &str, sees: bool, today: Date) -> Result<Vec<u
         "teams" | "crews" => plan_sites(state)?,
         _ => None,
     };
+    let buffer_m = state.programme().gating.buffer_m;
     // The two heavy layers are built from a copy taken under the register's lock, so a
     // write (an approval, say) never waits behind a layer being built.
     if matches!(layer, "hazard-areas" | "assets") {
-        let d = state.read(|model| Dataset {
-            hazard_areas: model.data.hazard_areas.clone(),
-            assets: match layer {
-                "assets" => model.data.assets.clone(),
-                _ => Vec::new(),
-            },
-            ..Dataset::default()
+        let (d, projection) = state.read(|model| {
+            let d = Dataset {
+                hazard_areas: model.data.hazard_areas.clone(),
+                assets: match layer {
+                    "assets" => model.data.assets.clone(),
+                    _ => Vec::new(),
+                },
+                ..Dataset::default()
+            };
+            (d, model.data.projection())
         })?;
         let mut out = Collection::new();
         if layer == "assets" {
-            assets(&mut out, &d, sees)?;
+            let projection = projection.map_err(|e| ApiError::internal(&e))?;
+            assets(&mut out, &d, sees, &projection, buffer_m)?;
         } else {
             hazard_areas(&mut out, &d, sees);
         }
@@ -196,7 +200,10 @@ fn build(state: &AppState, layer: &str, sees: bool, today: Date) -> Result<Vec<u
                 }
             }
             "hazard-areas" => hazard_areas(&mut out, d, sees),
-            "assets" => assets(&mut out, d, sees)?,
+            "assets" => {
+                let projection = d.projection().map_err(|e| ApiError::internal(&e))?;
+                assets(&mut out, d, sees, &projection, buffer_m)?;
+            }
             "teams" | "crews" => units(&mut out, model, layer, sees, sites.as_deref(), today),
             other => {
                 return Err(ApiError::not_found(&format!(
@@ -227,28 +234,21 @@ fn hazard_areas(out: &mut Collection, d: &Dataset, sees: bool) {
 
 /// Assets with their state: `blocked` when damaged and within the gating distance of an
 /// unreleased hazard area (restricted ones included: they gate whoever looks).
-fn assets(out: &mut Collection, d: &Dataset, sees: bool) -> Result<(), ApiError> {
-    let buffer_m = bonifica_planner::PlannerConfig::default().gating.buffer_m;
-    let gating = match extent(d) {
-        Some((min_lon, max_lon)) => Some(
-            LocalProjection::for_extent(min_lon, max_lon).map_err(|e| ApiError::internal(&e))?,
-        ),
-        None => None,
-    };
-    let index = match &gating {
-        Some(p) => {
-            Some(GatingIndex::build(&d.hazard_areas, p).map_err(|e| ApiError::internal(&e))?)
-        }
-        None => None,
-    };
+/// `projection` is the whole register's ([`Dataset::projection`]), the one gating uses.
+fn assets(
+    out: &mut Collection,
+    d: &Dataset,
+    sees: bool,
+    projection: &LocalProjection,
+    buffer_m: f64,
+) -> Result<(), ApiError> {
+    let index = GatingIndex::build(&d.hazard_areas, projection).map_err(|e| ApiError::internal(&e))?;
     for a in d.assets.iter().filter(|a| shown(sees, *a)) {
-        let blocked = match (&index, a.needs_repair()) {
-            (Some(index), true) => !index
+        let blocked = a.needs_repair()
+            && !index
                 .blocking(&a.footprint, buffer_m)
                 .map_err(|e| ApiError::internal(&e))?
-                .is_empty(),
-            _ => false,
-        };
+                .is_empty();
         out.feature(
             &a.footprint.to_geometry(),
             &json!({
@@ -260,23 +260,6 @@ fn assets(out: &mut Collection, d: &Dataset, sees: bool) -> Result<(), ApiError>
         );
     }
     Ok(())
-}
-
-/// The west and east edges of the hazard areas and assets, degrees.
-fn extent(d: &Dataset) -> Option<(f64, f64)> {
-    let rects = d
-        .hazard_areas
-        .iter()
-        .filter_map(|h| h.geometry().as_multi_polygon().bounding_rect())
-        .chain(
-            d.assets
-                .iter()
-                .filter_map(|a| a.footprint.to_geometry().bounding_rect()),
-        );
-    rects.fold(None, |acc, r| {
-        let (lo, hi) = acc.unwrap_or((f64::INFINITY, f64::NEG_INFINITY));
-        Some((lo.min(r.min().x), hi.max(r.max().x)))
-    })
 }
 
 /// Teams or crews at their current or next task of the latest stored plan, else at base.

@@ -252,10 +252,11 @@ pub async fn productivity_get(
     caller: Caller,
 ) -> Result<Json<ProductivityOut>, ApiError> {
     let mut actual = approved_work(&state).await?;
+    let programme = state.programme();
     let learned = state.read(|model| {
         let (areas, _) = scope(&caller, &model.data, model);
         actual.retain(|w| areas.contains(&w.hazard_area_id));
-        learn_productivity(&PlannerConfig::default(), &model.data, &actual)
+        learn_productivity(&programme, &model.data, &actual)
     })?;
     Ok(Json(ProductivityOut { learned }))
 }

@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use bonifica_app::{Actor, Model};
+use bonifica_planner::PlannerConfig;
 use bonifica_store::{ApiToken, Backend};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -28,6 +29,26 @@ use crate::plans::jobs::Jobs;
 /// One map layer of the current register: empty until built. Its lock is held while it
 /// is built, so a second request waits for the first build.
 pub type MapSlot = Mutex<Option<Arc<MapBody>>>;
+
+/// The file beside a region file that configures its programme.
+pub const PROGRAMME_FILE: &str = "programme.toml";
+
+/// The programme's configuration from [`PROGRAMME_FILE`] in `folder`, or the documented
+/// defaults when there is none.
+fn programme_beside(folder: &std::path::Path) -> Result<PlannerConfig, ServerError> {
+    let path = folder.join(PROGRAMME_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => PlannerConfig::from_toml(&text).map_err(|e| ServerError::Programme {
+            path: path.display().to_string(),
+            problem: e.to_string(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(PlannerConfig::default()),
+        Err(e) => Err(ServerError::Programme {
+            path: path.display().to_string(),
+            problem: e.to_string(),
+        }),
+    }
+}
 
 /// Everything the handlers share. Cheap to clone.
 #[derive(Clone)]
@@ -58,6 +79,9 @@ struct Inner {
     jobs: Jobs,
     /// Folders searched for scenario files (`NAME.toml`), first match wins.
     scenario_dirs: RwLock<Vec<PathBuf>>,
+    /// The programme's configuration: the planner's parameters, the gating distance
+    /// among them, for every plan, map layer and report this server makes.
+    programme: RwLock<Arc<PlannerConfig>>,
 }
 
 /// How long a server trusts a token it looked up without asking the store again: a token
@@ -95,10 +119,9 @@ impl AppState {
         let seen = store.audit_head_seq()?;
         let backend_kind = store.kind();
         let model = Model::load(&*store)?;
-        let beside = store
-            .folder()
-            .unwrap_or_else(|| PathBuf::from("."))
-            .join("scenarios");
+        let folder = store.folder().unwrap_or_else(|| PathBuf::from("."));
+        let beside = folder.join("scenarios");
+        let programme = programme_beside(&folder)?;
         tracing::info!(
             backend = store.kind(),
             location = %store.location(),
@@ -119,6 +142,7 @@ impl AppState {
                 limiter: LoginLimiter::default(),
                 jobs: Jobs::default(),
                 scenario_dirs: RwLock::new(vec![beside, PathBuf::from("scenarios")]),
+                programme: RwLock::new(Arc::new(programme)),
             }),
         };
         state.warm_maps();
@@ -240,6 +264,24 @@ impl AppState {
         if let Ok(mut d) = self.inner.scenario_dirs.write() {
             *d = dirs;
         }
+    }
+
+    /// The programme's configuration.
+    pub fn programme(&self) -> Arc<PlannerConfig> {
+        self.inner
+            .programme
+            .read()
+            .map(|p| p.clone())
+            .unwrap_or_default()
+    }
+
+    /// Replaces the programme's configuration (`bonifica serve --config`); the map
+    /// layers are built again, since the gating distance decides which assets are blocked.
+    pub fn set_programme(&self, config: PlannerConfig) {
+        if let Ok(mut p) = self.inner.programme.write() {
+            *p = Arc::new(config);
+        }
+        self.maps_changed();
     }
 
     /// The login rate limiter.

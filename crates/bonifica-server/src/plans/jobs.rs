@@ -341,10 +341,11 @@ fn work(state: &AppState, job: &Job, base: &Dataset, spec: &JobSpec) {
     let mut saved = false;
     // Re-planning starts from the approved state (the register as it is) and the rates
     // approved daily progress taught.
-    let learned = crate::progress::learned_config(state, PlannerConfig::default())
+    let programme = PlannerConfig::clone(&state.programme());
+    let learned = crate::progress::learned_config(state, programme.clone())
         .unwrap_or_else(|e| {
             tracing::warn!(error = %e.detail, "learning productivity failed; configured rates used");
-            PlannerConfig::default()
+            programme
         });
     let result = plan(job, base, spec, learned).and_then(|outcome| {
         let cancelled = job.cancel.load(Ordering::Relaxed);

@@ -17,7 +17,7 @@ use bonifica_planner::plan::{
 };
 use bonifica_planner::units::UnitKind;
 use bonifica_planner::work::{ItemKind, Outcome};
-use bonifica_planner::{DeferReason, ObjectiveKind, Plan, Planner, PlannerConfig, Score};
+use bonifica_planner::{DeferReason, ObjectiveKind, Plan, Planner, Score};
 use geo_types::Point;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -48,7 +48,7 @@ pub fn open(state: &AppState, key: &str, sees_restricted: bool) -> Result<PlanJo
             // The register is copied so that preparing the planner's view of it (a
             // second or so on a full region) does not hold up writers.
             let data = state.read(|m| m.data.clone())?;
-            let planner = Planner::new(&data, &PlannerConfig::default(), plan.start_date)
+            let planner = Planner::new(&data, &state.programme(), plan.start_date)
                 .map_err(|e| ApiError::internal(&format!("stored plan {}: {e}", header.name)))?;
             let restricted: HashSet<Uuid> = restricted_ids(&data);
             let (open, _) = without_restricted(&plan, None, &planner, &restricted);

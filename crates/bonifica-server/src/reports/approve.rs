@@ -27,7 +27,9 @@ use crate::state::AppState;
 
 use super::file::{check_based_on, field_error, stored_area};
 use super::wire::{self, AreaEffect, EffectOut, TransitionAnswer, TransitionIn};
-use super::{code_of, gating, now, recorded_approvals, report_out, rules, state_of};
+use bonifica_app::gating;
+
+use super::{code_of, now, recorded_approvals, report_out, rules, state_of};
 
 /// A step decided on a stored report.
 struct Decision {
@@ -83,8 +85,9 @@ pub async fn take_step(
         }
         FirstPass::Approval => {
             let who = caller.clone();
+            let buffer_m = state.programme().gating.buffer_m;
             state
-                .write(move |store, model| approve(store, model, &who, id, comment))
+                .write(move |store, model| approve(store, model, &who, id, comment, buffer_m))
                 .await?
         }
     };
@@ -213,6 +216,7 @@ fn approve(
     caller: &Caller,
     id: Uuid,
     comment: Option<String>,
+    buffer_m: f64,
 ) -> Result<Approved, ApiError> {
     let d = decide(store, caller, id, ReportAction::Approve, comment.as_deref())?;
     if !d.step.approves() {
@@ -255,7 +259,13 @@ fn approve(
             Some(mut new) => {
                 // The store raises a record's version by one per write.
                 new.version = expected + 1;
-                effect.unblocked_assets = gating::unblocked(model, caller, &area, &new)?;
+                effect.unblocked_assets = gating::unblocked(model, caller, &area, &new, buffer_m)?
+                    .into_iter()
+                    .map(|a| wire::AssetRef {
+                        id: a.id,
+                        code: a.code.to_string(),
+                    })
+                    .collect();
                 changes.hazard_areas.push((new.clone(), expected));
                 new
             }
@@ -283,7 +293,7 @@ fn approve(
             .iter()
             .find(|a| a.id == b.asset_id)
             .ok_or_else(|| ApiError::field("asset_id", format!("no asset {}", b.asset_id)))?;
-        gating::refuse_blocked(model, caller, asset)?;
+        gating::refuse_blocked(model, caller, asset, buffer_m)?;
         if b.restored && !asset.restored {
             let mut restored = asset.clone();
             restored.restored = true;

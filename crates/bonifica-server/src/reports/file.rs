@@ -25,7 +25,9 @@ use crate::state::AppState;
 use crate::wire::if_match;
 
 use super::wire::{self, ReportIn, ReportOut};
-use super::{gating, load_visible, now, report_out, rules};
+use bonifica_app::gating;
+
+use super::{load_visible, now, report_out, rules};
 
 /// What filing did: a new report (`201`), or the report already filed with that client id
 /// (`200`, `Idempotent-Replayed: true`).
@@ -392,6 +394,7 @@ fn refuse_blocked_asset(
     let ReportBody::ReconstructionProgress(b) = body else {
         return Ok(());
     };
+    let buffer_m = state.programme().gating.buffer_m;
     state.read(|model| {
         let asset = model
             .data
@@ -399,7 +402,7 @@ fn refuse_blocked_asset(
             .iter()
             .find(|a| a.id == b.asset_id)
             .ok_or_else(|| ApiError::field("asset_id", format!("no asset {}", b.asset_id)))?;
-        gating::refuse_blocked(model, caller, asset)
+        Ok(gating::refuse_blocked(model, caller, asset, buffer_m)?)
     })?
 }
 

@@ -9,7 +9,6 @@
 
 mod approve;
 mod file;
-mod gating;
 pub mod history;
 pub mod rules;
 pub mod wire;

@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use bonifica_model::{Gating, LocalProjection};
+use bonifica_model::Gating;
 use bonifica_server::Role;
 use bonifica_server::map::LAYERS;
 use serde_json::{Value, json};
@@ -171,31 +171,26 @@ async fn restricted_assets_are_mapped_and_flagged_only_for_the_defence_liaison()
     }
 }
 
-/// Gating as the model computes it, with the planner's gating distance, in a projection
-/// centred on the hazard areas and assets as the server centres it.
+/// Gating as the model computes it, with the default programme's gating distance, in
+/// the register's projection.
 fn model_gating(data: &bonifica_model::Dataset) -> Gating {
-    use geo::BoundingRect;
-    let rects = data
-        .hazard_areas
-        .iter()
-        .filter_map(|h| h.geometry().as_multi_polygon().bounding_rect())
-        .chain(
-            data.assets
-                .iter()
-                .filter_map(|a| a.footprint.to_geometry().bounding_rect()),
-        );
-    let (lo, hi) = rects.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), r| {
-        (lo.min(r.min().x), hi.max(r.max().x))
-    });
-    let projection = LocalProjection::for_extent(lo, hi).expect("projection");
     let buffer_m = bonifica_planner::PlannerConfig::default().gating.buffer_m;
+    model_gating_at(data, buffer_m)
+}
+
+fn model_gating_at(data: &bonifica_model::Dataset, buffer_m: f64) -> Gating {
+    let projection = data.projection().expect("projection");
     Gating::compute(&data.hazard_areas, &data.assets, buffer_m, &projection).expect("gating")
 }
 
 /// The assets the model's gating says are blocked: damaged, and within the gating
 /// distance of an unreleased hazard area.
 fn blocked_by_the_model(data: &bonifica_model::Dataset) -> HashSet<String> {
-    let gating = model_gating(data);
+    blocked_at(data, bonifica_planner::PlannerConfig::default().gating.buffer_m)
+}
+
+fn blocked_at(data: &bonifica_model::Dataset, buffer_m: f64) -> HashSet<String> {
+    let gating = model_gating_at(data, buffer_m);
     data.assets
         .iter()
         .filter(|a| a.needs_repair() && !gating.of(a.id).is_empty())
@@ -264,6 +259,22 @@ async fn assets_are_blocked_by_unreleased_hazard_areas_until_they_are_released()
         !after.contains(&asset),
         "{asset} is still blocked after its hazard areas were released"
     );
+}
+
+#[tokio::test]
+async fn the_gating_distance_is_the_programmes() {
+    let app = app();
+    let data = &template().data;
+    let mut programme = bonifica_planner::PlannerConfig::default();
+    programme.gating.buffer_m *= 4.0;
+    let wider = blocked_at(data, programme.gating.buffer_m);
+    assert!(
+        wider.len() > blocked_by_the_model(data).len(),
+        "a wider gating distance blocks no more assets: the test proves nothing"
+    );
+    app.state.set_programme(programme);
+    let blocked = blocked_on_the_map(&layer(&app, Role::DefenceLiaison, "assets").await);
+    assert_eq!(blocked, wider);
 }
 
 #[tokio::test]

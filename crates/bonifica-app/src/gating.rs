@@ -4,50 +4,19 @@
 //! Both run on the hazard areas and assets near the place in question rather than the
 //! whole register: a box around it, widened by the gating distance (twice, for the
 //! hazard areas that may block an asset near it), picks the candidates in degrees, and
-//! the model's gating decides in metres. The projection is the one the map's `blocked`
-//! flag uses (centred on the register's extent), so both say the same.
+//! the model's gating decides in metres, in the register's projection
+//! ([`Dataset::projection`]), which the map's `blocked` flag uses too, so both say the
+//! same. The gating distance is the programme's (`GatingConfig::buffer_m`).
 
-use bonifica_model::{
-    Asset, Dataset, Gating, GatingIndex, HazardArea, LocalProjection, assets_unblocked,
-};
+use bonifica_model::{Asset, Dataset, Gating, GatingIndex, HazardArea, assets_unblocked};
 use geo::BoundingRect;
 use geo_types::Rect;
 use uuid::Uuid;
 
-use bonifica_app::access::visible;
-use crate::auth::Caller;
-use crate::error::ApiError;
-use bonifica_app::Model;
-
-use super::wire::AssetRef;
-
-/// The gating distance, metres: the planner's.
-fn buffer_m() -> f64 {
-    bonifica_planner::PlannerConfig::default().gating.buffer_m
-}
-
-/// The projection the map uses: centred on the west and east edges of the register.
-fn projection(d: &Dataset) -> Result<Option<LocalProjection>, ApiError> {
-    let rects = d
-        .hazard_areas
-        .iter()
-        .filter_map(|h| h.geometry().as_multi_polygon().bounding_rect())
-        .chain(
-            d.assets
-                .iter()
-                .filter_map(|a| a.footprint.to_geometry().bounding_rect()),
-        );
-    let extent = rects.fold(None, |acc: Option<(f64, f64)>, r| {
-        let (lo, hi) = acc.unwrap_or((f64::INFINITY, f64::NEG_INFINITY));
-        Some((lo.min(r.min().x), hi.max(r.max().x)))
-    });
-    match extent {
-        None => Ok(None),
-        Some((lo, hi)) => LocalProjection::for_extent(lo, hi)
-            .map(Some)
-            .map_err(|e| ApiError::internal(&e)),
-    }
-}
+use crate::access::visible;
+use crate::actor::Actor;
+use crate::error::AppError;
+use crate::model::Model;
 
 /// `rect` widened by `margin_m` metres, in degrees, generously: a degree of latitude is
 /// taken as 110 km, a degree of longitude as that times the cosine of the latitude
@@ -81,27 +50,30 @@ fn hazards_near(d: &Dataset, around: &Rect<f64>) -> Vec<HazardArea> {
 }
 
 /// The unreleased hazard areas that block `asset`, restricted ones included.
-pub fn blocking(d: &Dataset, asset: &Asset) -> Result<Vec<Uuid>, ApiError> {
+pub fn blocking(d: &Dataset, asset: &Asset, buffer_m: f64) -> Result<Vec<Uuid>, AppError> {
     let Some(place) = asset.footprint.to_geometry().bounding_rect() else {
         return Ok(Vec::new());
     };
-    let Some(projection) = projection(d)? else {
-        return Ok(Vec::new());
-    };
-    let buffer = buffer_m();
+    let projection = d.projection().map_err(|e| AppError::internal(&e))?;
+    let buffer = buffer_m;
     let near = hazards_near(d, &widened(place, buffer));
-    let index = GatingIndex::build(&near, &projection).map_err(|e| ApiError::internal(&e))?;
+    let index = GatingIndex::build(&near, &projection).map_err(|e| AppError::internal(&e))?;
     index
         .blocking(&asset.footprint, buffer)
-        .map_err(|e| ApiError::internal(&e))
+        .map_err(|e| AppError::internal(&e))
 }
 
-/// `Err(409)` naming the hazard areas that still block the asset: nothing is rebuilt on
+/// A conflict naming the hazard areas that still block the asset: nothing is rebuilt on
 /// unreleased land. Only the areas the caller may see are named, and nothing counts the
 /// others: when only areas the caller may not see block it, the asset is said to be
 /// blocked by land not yet released, which the crew needs to know to stay safe.
-pub fn refuse_blocked(model: &Model, caller: &Caller, asset: &Asset) -> Result<(), ApiError> {
-    let blocking = blocking(&model.data, asset)?;
+pub fn refuse_blocked(
+    model: &Model,
+    caller: &Actor,
+    asset: &Asset,
+    buffer_m: f64,
+) -> Result<(), AppError> {
+    let blocking = blocking(&model.data, asset, buffer_m)?;
     if blocking.is_empty() {
         return Ok(());
     }
@@ -118,8 +90,7 @@ pub fn refuse_blocked(model: &Model, caller: &Caller, asset: &Asset) -> Result<(
     } else {
         format!("unreleased hazard area(s) {}", named.join(", "))
     };
-    Err(ApiError::field_status(
-        axum::http::StatusCode::CONFLICT,
+    Err(AppError::conflict_on(
         "asset_id",
         format!(
             "asset {} is still blocked by {by}: nothing is rebuilt on land that has not been released",
@@ -130,20 +101,19 @@ pub fn refuse_blocked(model: &Model, caller: &Caller, asset: &Asset) -> Result<(
 
 /// The damaged assets the caller may see whose last blocking hazard area is released when
 /// `before` becomes `after`, sorted by code. `model` is the register before the change.
-pub fn unblocked(
-    model: &Model,
-    caller: &Caller,
+pub fn unblocked<'m>(
+    model: &'m Model,
+    caller: &Actor,
     before: &HazardArea,
     after: &HazardArea,
-) -> Result<Vec<AssetRef>, ApiError> {
+    buffer_m: f64,
+) -> Result<Vec<&'m Asset>, AppError> {
     let d = &model.data;
     let Some(place) = before.geometry().as_multi_polygon().bounding_rect() else {
         return Ok(Vec::new());
     };
-    let Some(projection) = projection(d)? else {
-        return Ok(Vec::new());
-    };
-    let buffer = buffer_m();
+    let projection = d.projection().map_err(|e| AppError::internal(&e))?;
+    let buffer = buffer_m;
     let around = widened(place, buffer);
     let assets: Vec<Asset> = d
         .assets
@@ -168,16 +138,13 @@ pub fn unblocked(
         })
         .collect();
     let gate = |hazards: &[HazardArea]| {
-        Gating::compute(hazards, &assets, buffer, &projection).map_err(|e| ApiError::internal(&e))
+        Gating::compute(hazards, &assets, buffer, &projection).map_err(|e| AppError::internal(&e))
     };
     let ids = assets_unblocked(&gate(&hazards_before)?, &gate(&hazards_after)?);
-    let mut out: Vec<AssetRef> = assets
+    let mut out: Vec<&Asset> = d
+        .assets
         .iter()
         .filter(|a| ids.contains(&a.id) && visible(caller, model, *a))
-        .map(|a| AssetRef {
-            id: a.id,
-            code: a.code.to_string(),
-        })
         .collect();
     out.sort_by(|a, b| a.code.cmp(&b.code));
     Ok(out)
