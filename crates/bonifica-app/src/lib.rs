@@ -12,6 +12,7 @@ pub mod actor;
 pub mod error;
 pub mod gating;
 pub mod model;
+pub mod plan_view;
 
 pub use actor::{Actor, Role, UnknownRole};
 pub use error::AppError;

@@ -163,4 +163,3 @@ fn remove(model: &mut Model, kind: RecordKind, id: Uuid) {
     }
     model.stamps.remove(&id);
 }
-

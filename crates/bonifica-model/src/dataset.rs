@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::Date;
-use crate::geodesy::{LocalProjection, ProjectionError};
 use crate::asset::{Asset, AssetKind};
 use crate::entities::{Contract, Crew, Organisation, Person, Region, River, Settlement, Team};
+use crate::geodesy::{LocalProjection, ProjectionError};
 use crate::hazard::{Classification, HazardArea};
 use crate::ids::RecordKind;
 

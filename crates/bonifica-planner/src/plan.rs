@@ -3,6 +3,8 @@
 //! and the reasons behind the priorities. Plain structs, all serialisable, for storage,
 //! export and the command line.
 
+use std::collections::{HashMap, HashSet};
+
 use bonifica_model::{AssetKind, Code, Date};
 use chrono::Datelike;
 use geo_types::Point;
@@ -12,7 +14,7 @@ use uuid::Uuid;
 use crate::dispatch::{DeferReason, Dispatch, Score, record_days};
 use crate::search::{ObjectiveKind, asset_scores};
 use crate::units::UnitKind;
-use crate::work::{Instance, ItemKind, Outcome, Region, Subject};
+use crate::work::{AssetInfo, Instance, ItemKind, Outcome, Region, Subject};
 
 /// A plan for a region from its start date.
 #[derive(Debug, Clone, Serialize)]
@@ -359,54 +361,19 @@ fn indicators(
         let (Some(p), Subject::Hazard(h)) = (d.placed[i], item.subject) else {
             continue;
         };
-        let m = &mut months[month_index(start, p.finish - 1, region)];
-        let o = inst.outcomes[h];
-        match item.kind {
-            ItemKind::Nts => m.cancelled_km2 += o.cancelled_m2 / 1e6,
-            ItemKind::Ts => m.reduced_km2 += o.reduced_m2 / 1e6,
-            ItemKind::Clearance => m.cleared_km2 += o.cleared_m2 / 1e6,
-            ItemKind::Repair(_) => {}
-        }
+        add_release(
+            &mut months[month_index(start, p.finish - 1, region)],
+            item.kind,
+            &inst.outcomes[h],
+        );
     }
-    let (mut road, mut rail, mut power) = (
-        vec![0.0; n_months],
-        vec![0.0; n_months],
-        vec![0.0; n_months],
-    );
-    let (mut weighted, mut weights) = (0.0, 0.0);
-    let power_total: f64 = region
+    let assets: Vec<(&AssetInfo, i64)> = region
         .assets
         .iter()
-        .filter(|a| matches!(a.kind, AssetKind::PowerLine | AssetKind::Substation))
-        .map(|a| f64::from(a.population_served))
-        .sum::<f64>()
-        .max(1.0);
-    for (a, info) in region.assets.iter().enumerate() {
-        let day = asset_days[a];
-        weighted += info.weight * day as f64;
-        weights += info.weight;
-        if day >= region.penalty_day {
-            continue;
-        }
-        ind.assets_restored += 1;
-        let m = month_index(start, (day - 1).max(0), region).min(n_months - 1);
-        match info.kind {
-            AssetKind::RoadSegment => road[m] += info.length_km,
-            AssetKind::RailwaySegment => rail[m] += info.length_km,
-            AssetKind::PowerLine | AssetKind::Substation => {
-                power[m] += f64::from(info.population_served) / power_total;
-            }
-            _ => {}
-        }
-    }
-    let (mut r, mut l, mut p) = (0.0, 0.0, 0.0);
+        .zip(asset_days.iter().copied())
+        .collect();
+    add_restorations(&mut ind, &mut months, region, &assets);
     for (m, month) in months.iter_mut().enumerate() {
-        r += road[m];
-        l += rail[m];
-        p += power[m];
-        month.road_km_reopened = r;
-        month.rail_km_reopened = l;
-        month.power_population_share = p.min(1.0);
         let from = (first_of_month(start, m) - start).num_days().max(0);
         let to = (first_of_month(start, m + 1) - start).num_days();
         let (mut busy, mut avail) = ([0i64; 2], [0i64; 2]);
@@ -423,16 +390,8 @@ fn indicators(
         }
         month.team_utilisation = busy[0] as f64 / avail[0].max(1) as f64;
         month.crew_utilisation = busy[1] as f64 / avail[1].max(1) as f64;
-        ind.released_km2 += month.cancelled_km2 + month.reduced_km2 + month.cleared_km2;
     }
-    ind.road_km_reopened = r;
-    ind.rail_km_reopened = l;
-    ind.power_population_share = p.min(1.0);
-    ind.weighted_mean_restoration_day = if weights > 0.0 {
-        weighted / weights
-    } else {
-        0.0
-    };
+    ind.released_km2 = released_km2(&months);
     ind.programme_end = (end_day > 0).then(|| region.date(end_day - 1));
     let mut eligible_left = vec![false; region.units.len()];
     for (i, item) in inst.items.iter().enumerate() {
@@ -460,6 +419,167 @@ fn indicators(
         .collect();
     ind.months = months;
     ind
+}
+
+/// Release work of one item counted in the month it ends: the one computation of the
+/// released area, for the whole plan and for a view of it without some records.
+fn add_release(month: &mut Month, kind: ItemKind, o: &Outcome) {
+    match kind {
+        ItemKind::Nts => month.cancelled_km2 += o.cancelled_m2 / 1e6,
+        ItemKind::Ts => month.reduced_km2 += o.reduced_m2 / 1e6,
+        ItemKind::Clearance => month.cleared_km2 += o.cleared_m2 / 1e6,
+        ItemKind::Repair(_) => {}
+    }
+}
+
+/// The area released over the plan, km², summed month by month in order.
+fn released_km2(months: &[Month]) -> f64 {
+    months
+        .iter()
+        .map(|m| m.cancelled_km2 + m.reduced_km2 + m.cleared_km2)
+        .sum()
+}
+
+/// The restoration indicators of `assets`, each with its restoration day (the penalty
+/// day or later when it is not restored): assets restored, road and railway kilometres
+/// reopened and the share of the power network's population served, month by month and
+/// in all, and the weighted mean restoration day. The share of power counts only the
+/// assets given. The one computation of these figures, for the whole plan and for a
+/// view of it without some records.
+fn add_restorations(
+    ind: &mut Indicators,
+    months: &mut [Month],
+    region: &Region,
+    assets: &[(&AssetInfo, i64)],
+) {
+    let n_months = months.len();
+    let (mut road, mut rail, mut power) = (
+        vec![0.0; n_months],
+        vec![0.0; n_months],
+        vec![0.0; n_months],
+    );
+    let (mut weighted, mut weights) = (0.0, 0.0);
+    let power_total: f64 = assets
+        .iter()
+        .filter(|(a, _)| matches!(a.kind, AssetKind::PowerLine | AssetKind::Substation))
+        .map(|(a, _)| f64::from(a.population_served))
+        .sum::<f64>()
+        .max(1.0);
+    ind.assets_restored = 0;
+    for &(info, day) in assets {
+        weighted += info.weight * day as f64;
+        weights += info.weight;
+        if day >= region.penalty_day {
+            continue;
+        }
+        ind.assets_restored += 1;
+        let m = month_index(region.start, (day - 1).max(0), region).min(n_months.saturating_sub(1));
+        let Some(slot) = (match info.kind {
+            AssetKind::RoadSegment => road.get_mut(m).map(|v| (v, info.length_km)),
+            AssetKind::RailwaySegment => rail.get_mut(m).map(|v| (v, info.length_km)),
+            AssetKind::PowerLine | AssetKind::Substation => power
+                .get_mut(m)
+                .map(|v| (v, f64::from(info.population_served) / power_total)),
+            _ => None,
+        }) else {
+            continue;
+        };
+        *slot.0 += slot.1;
+    }
+    let (mut r, mut l, mut p) = (0.0, 0.0, 0.0);
+    for (m, month) in months.iter_mut().enumerate() {
+        r += road[m];
+        l += rail[m];
+        p += power[m];
+        month.road_km_reopened = r;
+        month.rail_km_reopened = l;
+        month.power_population_share = p.min(1.0);
+    }
+    ind.road_km_reopened = r;
+    ind.rail_km_reopened = l;
+    ind.power_population_share = p.min(1.0);
+    ind.weighted_mean_restoration_day = if weights > 0.0 {
+        weighted / weights
+    } else {
+        0.0
+    };
+}
+
+impl crate::Planner {
+    /// The indicators of `view`, a copy of `full` (a plan this planner made) without the
+    /// records in `hidden` and their tasks: release work and restorations of the hidden
+    /// records no longer count, nor does their deferred work. Made with the same
+    /// functions as the plan's own indicators, so a record counts the same in both.
+    pub fn recount(&self, view: &mut Plan, full: &Plan, hidden: &HashSet<Uuid>) {
+        let region = &self.region;
+        let ind = &mut view.indicators;
+        let mut months = std::mem::take(&mut ind.months);
+        for m in &mut months {
+            (m.cancelled_km2, m.reduced_km2, m.cleared_km2) = (0.0, 0.0, 0.0);
+        }
+        let hazard_index: HashMap<Uuid, usize> = region
+            .hazards
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.id, i))
+            .collect();
+        // Summed again from zero in one fixed order (not subtracted), so a plan read
+        // back from the store, whose items may come in another order, gives the same
+        // figures to the last bit.
+        let mut shown: Vec<(usize, &PlannedItem)> = full
+            .items
+            .iter()
+            .filter(|i| !hidden.contains(&i.subject.id))
+            .filter_map(|i| Some((*hazard_index.get(&i.subject.id)?, i)))
+            .collect();
+        shown.sort_by_key(|(h, i)| (*h, i.finish_day));
+        let last = months.len().saturating_sub(1);
+        for (h, item) in shown {
+            let (Some(o), Some(m)) = (
+                self.instance.outcomes.get(h),
+                months.get_mut(month_index(region.start, item.finish_day - 1, region).min(last)),
+            ) else {
+                continue;
+            };
+            add_release(m, item.kind, o);
+        }
+        for d in full
+            .deferred
+            .iter()
+            .filter(|d| hidden.contains(&d.subject.id))
+        {
+            match d.kind {
+                ItemKind::Repair(_) => ind.deferred_person_days -= d.work,
+                _ => ind.deferred_team_days -= d.unit_days,
+            }
+        }
+        ind.hazards_released = view
+            .hazards
+            .iter()
+            .filter(|h| h.release_date.is_some())
+            .count();
+        ind.released_km2 = released_km2(&months);
+        let restored: HashMap<Uuid, Option<Date>> = view
+            .assets
+            .iter()
+            .map(|a| (a.id, a.restoration_date))
+            .collect();
+        let assets: Vec<(&AssetInfo, i64)> = region
+            .assets
+            .iter()
+            .filter(|a| !hidden.contains(&a.id))
+            .map(|a| {
+                let day = restored
+                    .get(&a.id)
+                    .copied()
+                    .flatten()
+                    .map_or(region.penalty_day, |d| (d - region.start).num_days());
+                (a, day)
+            })
+            .collect();
+        add_restorations(ind, &mut months, region, &assets);
+        ind.months = months;
+    }
 }
 
 fn first_of_month(start: Date, m: usize) -> Date {

@@ -19,12 +19,12 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use bonifica_app::access::{Scoped, Verb, require, require_scope, visible};
 use crate::auth::Caller;
 use crate::error::ApiError;
-use bonifica_app::Model;
 use crate::state::AppState;
 use crate::wire::{ListParams, Page, etag, if_match, parse_bbox};
+use bonifica_app::Model;
+use bonifica_app::access::{Scoped, Verb, require, require_scope, visible};
 
 /// The filters of a list, parsed.
 #[derive(Debug, Default)]

@@ -33,11 +33,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use bonifica_app::access::{Scoped, Verb, require};
 use crate::auth::Caller;
 use crate::error::ApiError;
-use bonifica_app::Model;
 use crate::state::AppState;
+use bonifica_app::Model;
+use bonifica_app::access::{Scoped, Verb, require};
 
 /// The layers the map serves.
 pub const LAYERS: [&str; 7] = [
@@ -242,7 +242,8 @@ fn assets(
     projection: &LocalProjection,
     buffer_m: f64,
 ) -> Result<(), ApiError> {
-    let index = GatingIndex::build(&d.hazard_areas, projection).map_err(|e| ApiError::internal(&e))?;
+    let index =
+        GatingIndex::build(&d.hazard_areas, projection).map_err(|e| ApiError::internal(&e))?;
     for a in d.assets.iter().filter(|a| shown(sees, *a)) {
         let blocked = a.needs_repair()
             && !index
@@ -279,7 +280,7 @@ fn units(
         .collect();
     let hidden: HashSet<Uuid> = match sees {
         true => HashSet::new(),
-        false => crate::plans::view::restricted_ids(d),
+        false => bonifica_app::plan_view::restricted_ids(d),
     };
     let rows: Vec<Unit> = match layer {
         "teams" => d

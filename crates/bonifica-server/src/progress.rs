@@ -23,10 +23,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use bonifica_app::access::visible;
 use crate::auth::{Caller, Role};
 use crate::error::ApiError;
 use crate::state::AppState;
+use bonifica_app::access::visible;
 
 /// Reads a stored report body as daily progress; `None` for other kinds.
 fn daily_progress(row: &ReportRow) -> Option<ActualWork> {

@@ -13,10 +13,10 @@ use bonifica_model::{AssetKind, Dataset, Date, RecordKind};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
-use bonifica_app::access::{Verb, role_allows, visible};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
+use bonifica_app::access::{Verb, role_allows, visible};
 
 /// Counts of the records the caller may see.
 #[derive(Debug, Serialize, ToSchema)]

@@ -14,8 +14,9 @@ fn region() -> (Fixture, Plan) {
     f.team(Method::Manual, 10, SITE, (0, 100));
     f.crew(Trade::Roads, 10, SITE, (0, 100));
     f.crew(Trade::Power, 10, SITE, (0, 100));
+    // More than a zone (5 km) apart, so the two areas never share a zone.
     f.hazard(Classification::Cha, SITE, 100.0);
-    f.hazard(Classification::Cha, (SITE.0 + dlon(3_000.0), SITE.1), 100.0);
+    f.hazard(Classification::Cha, (SITE.0 + dlon(6_000.0), SITE.1), 100.0);
     f.asset(
         AssetKind::RoadSegment,
         (SITE.0 + dlon(50.0), SITE.1 + 0.0003),

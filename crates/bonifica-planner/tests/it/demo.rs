@@ -145,3 +145,51 @@ fn monthly_indicators_cover_the_plan_and_add_up() {
             .all(|m| (0.0..=1.0).contains(&m.team_utilisation))
     );
 }
+
+#[test]
+fn a_view_hiding_nothing_counts_the_plans_own_indicators_and_hiding_areas_releases_less() {
+    let (planner, plan) = quick(region(), 1);
+    let mut view = plan.clone();
+    planner.recount(&mut view, &plan, &std::collections::HashSet::new());
+    let (a, b) = (&plan.indicators, &view.indicators);
+    assert_eq!(a.hazards_released, b.hazards_released);
+    assert_eq!(a.assets_restored, b.assets_restored);
+    assert!((a.released_km2 - b.released_km2).abs() < 1e-9);
+    assert!((a.road_km_reopened - b.road_km_reopened).abs() < 1e-9);
+    assert!((a.power_population_share - b.power_population_share).abs() < 1e-12);
+    assert!((a.weighted_mean_restoration_day - b.weighted_mean_restoration_day).abs() < 1e-6);
+    for (m, n) in a.months.iter().zip(&b.months) {
+        assert!((m.cleared_km2 - n.cleared_km2).abs() < 1e-9, "{}", m.month);
+        assert!(
+            (m.rail_km_reopened - n.rail_km_reopened).abs() < 1e-9,
+            "{}",
+            m.month
+        );
+    }
+
+    // Hiding the first released hazard area takes its release work out.
+    let hidden_area = plan
+        .hazards
+        .iter()
+        .find(|h| h.release_date.is_some())
+        .expect("a hazard area is released");
+    let hidden = std::collections::HashSet::from([hidden_area.id]);
+    let mut view = plan.clone();
+    view.hazards.retain(|h| h.id != hidden_area.id);
+    view.items.retain(|i| i.subject.id != hidden_area.id);
+    planner.recount(&mut view, &plan, &hidden);
+    assert_eq!(
+        view.indicators.hazards_released,
+        plan.indicators.hazards_released - 1
+    );
+    let gone = hidden_area.expected.cancelled_m2
+        + hidden_area.expected.reduced_m2
+        + hidden_area.expected.cleared_m2;
+    assert!(
+        (plan.indicators.released_km2 - view.indicators.released_km2 - gone / 1e6).abs() < 1e-6,
+        "released {} in all, {} in the view, {} km² hidden",
+        plan.indicators.released_km2,
+        view.indicators.released_km2,
+        gone / 1e6
+    );
+}

@@ -19,13 +19,13 @@ use bonifica_model::{Disposal, OrdnanceCategory};
 use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
 
-use bonifica_app::access::visible;
 use crate::auth::{Caller, Credential, Role, Source, authorization, hash_token, sign_in};
 use crate::error::ApiError;
 use crate::reports::file_report;
 use crate::reports::wire::ReportIn;
-use bonifica_app::Model;
 use crate::state::AppState;
+use bonifica_app::Model;
+use bonifica_app::access::visible;
 use submission::{DailyProgressInstance, parse_daily_progress};
 use xform::{DAILY_PROGRESS_FORM_ID, DailyProgressChoices, FormEntry, escape, form_hash};
 

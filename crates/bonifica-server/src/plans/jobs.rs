@@ -23,8 +23,8 @@ use bonifica_store::PlanningLease;
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::plans::view::{restricted_ids, without_restricted};
 use crate::state::AppState;
+use bonifica_app::plan_view::{restricted_ids, without_restricted};
 
 /// Search threads of a planning job.
 const THREADS: usize = 2;
@@ -342,11 +342,10 @@ fn work(state: &AppState, job: &Job, base: &Dataset, spec: &JobSpec) {
     // Re-planning starts from the approved state (the register as it is) and the rates
     // approved daily progress taught.
     let programme = PlannerConfig::clone(&state.programme());
-    let learned = crate::progress::learned_config(state, programme.clone())
-        .unwrap_or_else(|e| {
-            tracing::warn!(error = %e.detail, "learning productivity failed; configured rates used");
-            programme
-        });
+    let learned = crate::progress::learned_config(state, programme.clone()).unwrap_or_else(|e| {
+        tracing::warn!(error = %e.detail, "learning productivity failed; configured rates used");
+        programme
+    });
     let result = plan(job, base, spec, learned).and_then(|outcome| {
         let cancelled = job.cancel.load(Ordering::Relaxed);
         if !cancelled {

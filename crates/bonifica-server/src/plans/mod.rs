@@ -9,7 +9,6 @@
 pub mod jobs;
 pub mod scenarios;
 pub mod stored;
-pub mod view;
 pub mod wire;
 
 use crate::wire::Path;

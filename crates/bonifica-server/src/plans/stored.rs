@@ -23,9 +23,9 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::plans::view::{restricted_ids, without_restricted};
 use crate::plans::wire::{PlanJobOut, PlanOut};
 use crate::state::AppState;
+use bonifica_app::plan_view::{restricted_ids, without_restricted};
 
 /// The stored plan whose id or scenario name is `key`, as `sees_restricted` may read it,
 /// in the shape of a finished job; `Err(404)` when there is none. Blocks: call it off the

@@ -22,8 +22,8 @@ use uuid::Uuid;
 
 use crate::auth::{Caller, Role};
 use crate::error::ApiError;
-use bonifica_app::Model;
 use crate::state::AppState;
+use bonifica_app::Model;
 
 use super::file::{check_based_on, field_error, stored_area};
 use super::wire::{self, AreaEffect, EffectOut, TransitionAnswer, TransitionIn};

@@ -16,13 +16,13 @@ use bonifica_store::{Backend, Inserted, ReportQuery, ReportRow, TransitionRow};
 use serde_json::json;
 use uuid::Uuid;
 
-use bonifica_app::access::{Scoped, visible};
 use crate::auth::{Caller, Role};
 use crate::crud::with_etag;
 use crate::error::ApiError;
-use bonifica_app::Model;
 use crate::state::AppState;
 use crate::wire::if_match;
+use bonifica_app::Model;
+use bonifica_app::access::{Scoped, visible};
 
 use super::wire::{self, ReportIn, ReportOut};
 use bonifica_app::gating;

@@ -9,12 +9,12 @@ use bonifica_model::{HazardArea, RecordKind, ReportKind};
 use bonifica_store::ReportQuery;
 use uuid::Uuid;
 
-use bonifica_app::access::{Verb, require};
 use crate::auth::Caller;
 use crate::crud::find_visible;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::wire::polygonal_json;
+use bonifica_app::access::{Verb, require};
 
 use super::code_of;
 use super::wire::{HistoryOut, ReleasedOut, ReportRef, VersionOut};

@@ -22,13 +22,13 @@ use bonifica_model::{Approvals, Approver, ReportKind, ReportState};
 use bonifica_store::{ReportQuery, ReportRow, TransitionRow};
 use uuid::Uuid;
 
-use bonifica_app::access::visible;
 use crate::auth::Caller;
 use crate::crud::with_etag;
 use crate::error::ApiError;
-use bonifica_app::Model;
 use crate::state::AppState;
 use crate::wire::{JsonBody, Page, UnreadJson, parse_json};
+use bonifica_app::Model;
+use bonifica_app::access::visible;
 
 pub use approve::take_step;
 pub use file::{Filed, file_report};

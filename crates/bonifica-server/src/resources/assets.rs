@@ -12,8 +12,8 @@ use uuid::Uuid;
 use crate::crud::{Filters, Resource, footprint_meets, region_for};
 use crate::error::ApiError;
 use crate::resources::crud_handlers;
-use bonifica_app::Model;
 use crate::wire::{footprint_json, in_range, name, parse_footprint, word};
+use bonifica_app::Model;
 
 /// Repair work of one trade.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -15,14 +15,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use bonifica_app::access::Verb;
 use crate::auth::Caller;
 use crate::crud::{Filters, Resource, meets, organisation_ref, region_for, replace};
 use crate::error::ApiError;
 use crate::resources::crud_handlers;
-use bonifica_app::Model;
 use crate::state::AppState;
 use crate::wire::{JsonBody, in_range, parse_polygonal, polygonal_json, word};
+use bonifica_app::Model;
+use bonifica_app::access::Verb;
 
 /// A hazard area as the API returns it.
 #[derive(Debug, Serialize, ToSchema)]

@@ -15,9 +15,9 @@ use crate::auth::Caller;
 use crate::crud::{Filters, Resource, footprint_meets, meets, region_for};
 use crate::error::ApiError;
 use crate::resources::crud_handlers;
-use bonifica_app::Model;
 use crate::state::AppState;
 use crate::wire::{Page, footprint_json, name, parse_footprint, polygonal_json};
+use bonifica_app::Model;
 
 /// A settlement as the API returns it.
 #[derive(Debug, Serialize, ToSchema)]

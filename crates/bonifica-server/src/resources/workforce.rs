@@ -15,8 +15,8 @@ use uuid::Uuid;
 use crate::crud::{Filters, Resource, meets, organisation_ref, region_for};
 use crate::error::ApiError;
 use crate::resources::crud_handlers;
-use bonifica_app::Model;
 use crate::wire::{name, parse_point, point_json, word};
+use bonifica_app::Model;
 
 macro_rules! record_basics {
     ($field:ident, $variant:ident) => {

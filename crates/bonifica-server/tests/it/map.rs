@@ -186,7 +186,10 @@ fn model_gating_at(data: &bonifica_model::Dataset, buffer_m: f64) -> Gating {
 /// The assets the model's gating says are blocked: damaged, and within the gating
 /// distance of an unreleased hazard area.
 fn blocked_by_the_model(data: &bonifica_model::Dataset) -> HashSet<String> {
-    blocked_at(data, bonifica_planner::PlannerConfig::default().gating.buffer_m)
+    blocked_at(
+        data,
+        bonifica_planner::PlannerConfig::default().gating.buffer_m,
+    )
 }
 
 fn blocked_at(data: &bonifica_model::Dataset, buffer_m: f64) -> HashSet<String> {
