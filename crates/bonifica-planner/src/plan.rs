@@ -169,7 +169,7 @@ pub struct Indicators {
 }
 
 /// Why an asset came where it did: the parts of its priority score.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct PriorityExplanation {
     pub code: Code,
     pub kind: AssetKind,

@@ -26,10 +26,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bonifica_model::{Dataset, Date, GatingIndex, LocalProjection};
+use bonifica_planner::work::ItemKind;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use geo_types::{Coord, Geometry, LineString, Polygon};
-use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -361,40 +361,6 @@ pub fn placed<'s>(sites: &'s [Site], today: Date, hidden: &HashSet<Uuid>) -> Opt
     (!hidden.contains(&site.subject)).then_some(site)
 }
 
-/// What the map reads of a stored plan: its placed tasks.
-#[derive(Deserialize)]
-struct StoredItems {
-    items: Vec<StoredItem>,
-}
-
-#[derive(Deserialize)]
-struct StoredItem {
-    kind: StoredKind,
-    subject: StoredSubject,
-    unit_id: Uuid,
-    start: Date,
-    end: Date,
-    site: StoredPoint,
-}
-
-#[derive(Deserialize)]
-struct StoredKind {
-    #[serde(rename = "type")]
-    kind: String,
-}
-
-#[derive(Deserialize)]
-struct StoredSubject {
-    id: Uuid,
-    code: String,
-}
-
-#[derive(Deserialize)]
-struct StoredPoint {
-    x: f64,
-    y: f64,
-}
-
 /// The task sites of the latest stored plan (by save time), read once per plan.
 fn plan_sites(state: &AppState) -> Result<Option<Arc<PlanSites>>, ApiError> {
     let latest = state.with_store_here(|store| {
@@ -411,24 +377,22 @@ fn plan_sites(state: &AppState) -> Result<Option<Arc<PlanSites>>, ApiError> {
         return Ok(Some(cached));
     }
     let name = latest.name.clone();
-    let Some(text) = state.with_store_here(|store| Ok(store.plan_json(&name)?))? else {
+    let Some(stored) = state.with_store_here(|store| Ok(store.plan(&name)?))? else {
         return Ok(None);
     };
-    let stored: StoredItems = serde_json::from_str(&text).map_err(|e| {
-        ApiError::internal(&format!("stored plan {name}: its tasks do not read: {e}"))
-    })?;
     let mut by_unit: HashMap<Uuid, Vec<Site>> = HashMap::new();
     for i in stored.items {
+        let task = match i.kind {
+            ItemKind::Repair(_) => "repair",
+            kind => kind.word(),
+        };
         by_unit.entry(i.unit_id).or_default().push(Site {
             subject: i.subject.id,
-            code: i.subject.code,
-            task: i.kind.kind,
+            code: i.subject.code.to_string(),
+            task: task.to_string(),
             start: i.start,
             end: i.end,
-            at: Coord {
-                x: i.site.x,
-                y: i.site.y,
-            },
+            at: i.site.0,
         });
     }
     for sites in by_unit.values_mut() {

@@ -13,11 +13,11 @@ use crate::wire::Query;
 use axum::Json;
 use axum::extract::State;
 use bonifica_model::{Dataset, Date, ReportBody};
-use bonifica_planner::PlannerConfig;
 use bonifica_planner::actual::{
     ActualWork, LearnedRates, PlanVsActual, PlannedRelease, PlannedWork, learn_productivity,
     plan_vs_actual,
 };
+use bonifica_planner::{Plan, PlannerConfig};
 use bonifica_store::{AuditEntry, ReportQuery, ReportRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -126,44 +126,27 @@ pub struct PlanVsActualOut {
     pub figures: PlanVsActual,
 }
 
-fn date_of(v: &serde_json::Value) -> Option<Date> {
-    v.as_str().and_then(|s| s.parse().ok())
-}
-
-/// The demining work and release dates of a stored plan (its JSON).
-fn planned_of(plan: &serde_json::Value) -> (Vec<PlannedWork>, Vec<PlannedRelease>) {
-    let mut work = Vec::new();
-    for item in plan["items"].as_array().into_iter().flatten() {
-        if item["subject"]["record"] != "hazard_area" {
-            continue;
-        }
-        let (Some(start), Some(last)) = (date_of(&item["start"]), date_of(&item["end"])) else {
-            continue;
-        };
-        let (Ok(unit_id), Ok(hazard_area_id)) = (
-            serde_json::from_value::<Uuid>(item["unit_id"].clone()),
-            serde_json::from_value::<Uuid>(item["subject"]["id"].clone()),
-        ) else {
-            continue;
-        };
-        work.push(PlannedWork {
-            unit_id,
-            unit_code: item["unit_code"].as_str().unwrap_or_default().to_string(),
-            hazard_area_id,
-            start,
-            end: last + chrono::Duration::days(1),
-            m2: item["work"].as_f64().unwrap_or(0.0),
-        });
-    }
-    let releases = plan["hazards"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|h| {
-            Some(PlannedRelease {
-                hazard_area_id: serde_json::from_value(h["id"].clone()).ok()?,
-                release_date: date_of(&h["release_date"]),
-            })
+/// The demining work and release dates of a stored plan.
+fn planned_of(plan: &Plan) -> (Vec<PlannedWork>, Vec<PlannedRelease>) {
+    let work = plan
+        .items
+        .iter()
+        .filter(|i| i.subject.record == "hazard_area")
+        .map(|i| PlannedWork {
+            unit_id: i.unit_id,
+            unit_code: i.unit_code.to_string(),
+            hazard_area_id: i.subject.id,
+            start: i.start,
+            end: i.end + chrono::Duration::days(1),
+            m2: i.work,
+        })
+        .collect();
+    let releases = plan
+        .hazards
+        .iter()
+        .map(|h| PlannedRelease {
+            hazard_area_id: h.id,
+            release_date: h.release_date,
         })
         .collect();
     (work, releases)
@@ -180,7 +163,7 @@ pub async fn plan_vs_actual_get(
     Query(params): Query<PlanVsActualParams>,
 ) -> Result<Json<PlanVsActualOut>, ApiError> {
     let wanted = params.plan.clone();
-    let (name, json) = state
+    let (name, plan) = state
         .with_store(move |store| {
             let name = match wanted {
                 Some(n) => n,
@@ -191,14 +174,12 @@ pub async fn plan_vs_actual_get(
                     .map(|p| p.name)
                     .ok_or_else(|| ApiError::not_found("stored plan"))?,
             };
-            let json = store
-                .plan_json(&name)?
+            let plan = store
+                .plan(&name)?
                 .ok_or_else(|| ApiError::not_found("stored plan"))?;
-            Ok((name, json))
+            Ok((name, plan))
         })
         .await?;
-    let plan: serde_json::Value =
-        serde_json::from_str(&json).map_err(|e| ApiError::internal(&e))?;
     let (mut work, mut releases) = planned_of(&plan);
     let mut actual = approved_work(&state).await?;
     let as_of = params

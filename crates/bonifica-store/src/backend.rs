@@ -173,6 +173,21 @@ pub trait PlanStore {
     /// A stored plan as JSON, by name (the whole plan, as `bonifica plan --out` writes
     /// `plan.json`).
     fn plan_json(&self, name: &str) -> Result<Option<String>, StoreError>;
+
+    /// A stored plan, by name, in the planner's types, every stored field read (the
+    /// dispatch keys, which only a forecast needs, are not stored); a stored plan that does
+    /// not read whole is [`StoreError::CorruptPlan`].
+    fn plan(&self, name: &str) -> Result<Option<bonifica_planner::Plan>, StoreError> {
+        let Some(text) = self.plan_json(name)? else {
+            return Ok(None);
+        };
+        crate::plan_json::read(&text)
+            .map(Some)
+            .map_err(|problem| StoreError::CorruptPlan {
+                name: name.to_string(),
+                problem,
+            })
+    }
 }
 
 /// The hash-chained audit log.

@@ -37,6 +37,8 @@ pub enum StoreError {
         problem: String,
     },
     /// Someone else changed the record since it was read.
+    #[error("stored plan {name}: {problem}")]
+    CorruptPlan { name: String, problem: String },
     #[error("{kind} {code}: stored version is {stored}, expected {expected}")]
     VersionConflict {
         kind: &'static str,

@@ -20,6 +20,7 @@ mod backend;
 mod error;
 mod gpkg;
 mod pg;
+mod plan_json;
 mod record;
 mod report;
 pub mod scratch;

@@ -130,6 +130,21 @@ fn saving_under_the_same_name_replaces_and_gdal_still_validates() {
         "the replacement had no forecast"
     );
     assert!(store.plan_json("base").expect("reads").is_some());
+    // Read back in the planner's types, whole: every field of the stored JSON.
+    let typed = store
+        .plan("twice-deminers")
+        .expect("reads")
+        .expect("stored");
+    let text = store
+        .plan_json("twice-deminers")
+        .expect("reads")
+        .expect("stored");
+    assert_eq!(
+        serde_json::to_value(&typed).expect("serialises"),
+        serde_json::from_str::<serde_json::Value>(&text).expect("parses")
+    );
+    assert_eq!(typed.items.len(), plan.items.len());
+    assert!(store.plan("no such plan").expect("reads").is_none());
     // One audit entry per save; the replacement names the plan it replaced.
     let saves: Vec<_> = store
         .audit_entries(0, 10)
