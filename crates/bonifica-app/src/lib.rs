@@ -13,6 +13,8 @@ pub mod error;
 pub mod gating;
 pub mod model;
 pub mod plan_view;
+pub mod report_rules;
+pub mod summary;
 
 pub use actor::{Actor, Role, UnknownRole};
 pub use error::AppError;

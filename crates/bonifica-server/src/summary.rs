@@ -1,7 +1,7 @@
 //! `/api/summary`: counts, hazardous area, damaged and reopened network, workforce and
 //! contracts ending soon, of what the caller may see. Restricted records are not counted
 //! for roles that may not see them; people and contracts only for roles that may read
-//! them, and only those within the caller's scope.
+//! them, and only those within the caller's scope; `bonifica_app::summary` counts.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -9,14 +9,14 @@ use crate::wire::Query;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use bonifica_model::{AssetKind, Dataset, Date, RecordKind};
+use bonifica_model::Date;
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
-use bonifica_app::access::{Verb, role_allows, visible};
+use bonifica_app::summary::seen_summary;
 
 /// Counts of the records the caller may see.
 #[derive(Debug, Serialize, ToSchema)]
@@ -113,77 +113,32 @@ pub async fn summary_get(
     let as_of = params
         .as_of
         .unwrap_or_else(crate::resources::hazards::today);
-    let personal = |kind| role_allows(caller.role, kind, Verb::Read);
-    let (people_ok, contracts_ok) = (personal(RecordKind::Person), personal(RecordKind::Contract));
-    state.read(|model| {
-        let d = &model.data;
-        // The model counts; what goes in is what the caller may see.
-        let seen = Dataset {
-            hazard_areas: d
-                .hazard_areas
-                .iter()
-                .filter(|h| visible(&caller, model, *h))
-                .cloned()
-                .collect(),
-            assets: d
-                .assets
-                .iter()
-                .filter(|a| visible(&caller, model, *a))
-                .cloned()
-                .collect(),
-            people: match people_ok {
-                true => d
-                    .people
-                    .iter()
-                    .filter(|p| visible(&caller, model, *p))
-                    .cloned()
-                    .collect(),
-                false => Vec::new(),
-            },
-            contracts: match contracts_ok {
-                true => d
-                    .contracts
-                    .iter()
-                    .filter(|c| visible(&caller, model, *c))
-                    .cloned()
-                    .collect(),
-                false => Vec::new(),
-            },
-            ..Dataset::default()
-        };
-        let s = seen.summary(as_of);
-        let reopened_km = |kind| {
-            seen.assets
-                .iter()
-                .filter(|a| a.kind == kind && a.restored)
-                // A fold from 0, because an empty f64 sum is -0.
-                .fold(0.0, |km, a| km + a.length_m() / 1000.0)
-        };
-        let [in_30_days, in_60_days, in_90_days] = s.contracts_ending_30_60_90;
-        Json(SummaryOut {
-            as_of,
-            regions: d.regions.len(),
-            organisations: d.organisations.len(),
-            people: people_ok.then_some(s.people),
-            deminers: people_ok.then_some(s.deminers),
-            reconstruction_workers: people_ok.then_some(s.workers),
-            contracts: contracts_ok.then_some(s.contracts),
-            contracts_ending: contracts_ok.then_some(ContractsEndingOut {
-                in_30_days,
-                in_60_days,
-                in_90_days,
-            }),
-            teams: d.teams.len(),
-            crews: d.crews.len(),
-            settlements: d.settlements.len(),
-            hazard_areas: s.hazard_areas,
-            assets: s.assets,
-            damaged_assets: s.damaged_assets,
-            damaged_road_km: s.damaged_road_km,
-            damaged_rail_km: s.damaged_rail_km,
-            reopened_road_km: reopened_km(AssetKind::RoadSegment),
-            reopened_rail_km: reopened_km(AssetKind::RailwaySegment),
-            hazard_km2: s.hazard_km2,
-        })
-    })
+    let seen = state.read(|model| seen_summary(model, &caller, as_of))?;
+    let s = seen.counts;
+    let [in_30_days, in_60_days, in_90_days] = s.contracts_ending_30_60_90;
+    Ok(Json(SummaryOut {
+        as_of,
+        regions: seen.regions,
+        organisations: seen.organisations,
+        people: seen.reads_people.then_some(s.people),
+        deminers: seen.reads_people.then_some(s.deminers),
+        reconstruction_workers: seen.reads_people.then_some(s.workers),
+        contracts: seen.reads_contracts.then_some(s.contracts),
+        contracts_ending: seen.reads_contracts.then_some(ContractsEndingOut {
+            in_30_days,
+            in_60_days,
+            in_90_days,
+        }),
+        teams: seen.teams,
+        crews: seen.crews,
+        settlements: seen.settlements,
+        hazard_areas: s.hazard_areas,
+        assets: s.assets,
+        damaged_assets: s.damaged_assets,
+        damaged_road_km: s.damaged_road_km,
+        damaged_rail_km: s.damaged_rail_km,
+        reopened_road_km: seen.reopened_road_km,
+        reopened_rail_km: seen.reopened_rail_km,
+        hazard_km2: s.hazard_km2,
+    }))
 }

@@ -29,7 +29,8 @@ use super::file::{check_based_on, field_error, stored_area};
 use super::wire::{self, AreaEffect, EffectOut, TransitionAnswer, TransitionIn};
 use bonifica_app::gating;
 
-use super::{code_of, now, recorded_approvals, report_out, rules, state_of};
+use super::{code_of, now, recorded_approvals, report_out, state_of};
+use bonifica_app::report_rules as rules;
 
 /// A step decided on a stored report.
 struct Decision {

@@ -27,7 +27,8 @@ use bonifica_app::access::{Scoped, visible};
 use super::wire::{self, ReportIn, ReportOut};
 use bonifica_app::gating;
 
-use super::{load_visible, now, report_out, rules};
+use super::{load_visible, now, report_out};
+use bonifica_app::report_rules as rules;
 
 /// What filing did: a new report (`201`), or the report already filed with that client id
 /// (`200`, `Idempotent-Replayed: true`).

@@ -10,7 +10,6 @@
 mod approve;
 mod file;
 pub mod history;
-pub mod rules;
 pub mod wire;
 
 use crate::wire::Path;
@@ -29,6 +28,7 @@ use crate::state::AppState;
 use crate::wire::{JsonBody, Page, UnreadJson, parse_json};
 use bonifica_app::Model;
 use bonifica_app::access::visible;
+use bonifica_app::report_rules as rules;
 
 pub use approve::take_step;
 pub use file::{Filed, file_report};

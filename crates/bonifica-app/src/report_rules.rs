@@ -10,11 +10,11 @@
 use bonifica_model::{Approver, ReportAction, ReportState};
 use bonifica_store::{ReportQuery, ReportRow};
 
-use crate::auth::{Caller, Role};
-use crate::error::ApiError;
+use crate::actor::{Actor, Role};
+use crate::error::AppError;
 
 /// Whether the caller may see the report at all (unseen reports are 404).
-pub fn sees(caller: &Caller, row: &ReportRow) -> bool {
+pub fn sees(caller: &Actor, row: &ReportRow) -> bool {
     match caller.role {
         Role::Coordinator | Role::DefenceLiaison => true,
         Role::Viewer => !row.restricted,
@@ -30,13 +30,13 @@ pub fn sees(caller: &Caller, row: &ReportRow) -> bool {
 }
 
 /// Whether the caller may read the victims of an incident (restricted personal data).
-pub fn sees_victims(caller: &Caller) -> bool {
+pub fn sees_victims(caller: &Actor) -> bool {
     matches!(caller.role, Role::Coordinator | Role::DefenceLiaison)
 }
 
 /// The store query of the caller's inbox before the caller's own filters; `None` when the
 /// caller can see no report at all.
-pub fn inbox(caller: &Caller) -> Option<ReportQuery> {
+pub fn inbox(caller: &Actor) -> Option<ReportQuery> {
     let mut q = ReportQuery::default();
     match caller.role {
         Role::Coordinator | Role::DefenceLiaison => q.include_restricted = true,
@@ -47,35 +47,35 @@ pub fn inbox(caller: &Caller) -> Option<ReportQuery> {
     Some(q)
 }
 
-/// `Err(403)` unless the caller's role files reports at all (a team leader of a team or
+/// `Forbidden` unless the caller's role files reports at all (a team leader of a team or
 /// crew, or the defence liaison): checked before a report's body is read.
-pub fn files_reports(caller: &Caller) -> Result<(), ApiError> {
+pub fn files_reports(caller: &Actor) -> Result<(), AppError> {
     match caller.role {
-        Role::TeamLeader if caller.team_id.is_none() => Err(ApiError::forbidden(
+        Role::TeamLeader if caller.team_id.is_none() => Err(AppError::forbidden(
             "your account leads no team or crew, so it files no reports",
         )),
         Role::TeamLeader | Role::DefenceLiaison => Ok(()),
-        role => Err(ApiError::forbidden(format!(
+        role => Err(AppError::forbidden(format!(
             "role {} may not file reports; team leaders file them",
             role.as_str()
         ))),
     }
 }
 
-/// `Err(403)` unless the caller may file a report for `unit` (`None`: a report without a
+/// `Forbidden` unless the caller may file a report for `unit` (`None`: a report without a
 /// unit) on land that is `restricted` or not.
 pub fn may_file(
-    caller: &Caller,
+    caller: &Actor,
     unit: Option<uuid::Uuid>,
     unit_field: &str,
     restricted: bool,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     files_reports(caller)?;
     match (caller.role, caller.team_id, unit) {
-        (Role::TeamLeader, Some(own), Some(unit)) if own != unit => Err(ApiError::forbidden(
+        (Role::TeamLeader, Some(own), Some(unit)) if own != unit => Err(AppError::forbidden(
             format!("{unit_field}: team leaders file reports for their own team or crew only"),
         )),
-        (Role::DefenceLiaison, _, _) if !restricted => Err(ApiError::forbidden(
+        (Role::DefenceLiaison, _, _) if !restricted => Err(AppError::forbidden(
             "the defence liaison files reports on restricted land only; the team leader files this one",
         )),
         _ => Ok(()),
@@ -84,7 +84,7 @@ pub fn may_file(
 
 /// Whether the caller stands for the report's unit: its team leader, or the defence
 /// liaison for a report on restricted land.
-fn acts_for_unit(caller: &Caller, row: &ReportRow) -> bool {
+fn acts_for_unit(caller: &Actor, row: &ReportRow) -> bool {
     match caller.role {
         Role::TeamLeader => {
             !row.restricted && caller.team_id.is_some() && row.unit_id == caller.team_id
@@ -96,7 +96,7 @@ fn acts_for_unit(caller: &Caller, row: &ReportRow) -> bool {
 
 /// Whether the caller stands for the report's organisation: its operations manager, or
 /// the defence liaison for a report on restricted land.
-fn acts_for_organisation(caller: &Caller, row: &ReportRow) -> bool {
+fn acts_for_organisation(caller: &Actor, row: &ReportRow) -> bool {
     match caller.role {
         Role::OperationsManager => {
             !row.restricted
@@ -108,28 +108,28 @@ fn acts_for_organisation(caller: &Caller, row: &ReportRow) -> bool {
     }
 }
 
-/// `Err(403)` unless the caller may edit the report's draft: who files it.
-pub fn may_edit(caller: &Caller, row: &ReportRow) -> Result<(), ApiError> {
+/// `Forbidden` unless the caller may edit the report's draft: who files it.
+pub fn may_edit(caller: &Actor, row: &ReportRow) -> Result<(), AppError> {
     if acts_for_unit(caller, row) {
         return Ok(());
     }
-    Err(ApiError::forbidden(format!(
+    Err(AppError::forbidden(format!(
         "role {} may not edit this report: the team leader of the report's team or crew does",
         caller.role.as_str()
     )))
 }
 
-/// `Err(403)` unless the caller may take `action` on a visible report that is in
+/// `Forbidden` unless the caller may take `action` on a visible report that is in
 /// `state`. For an approval, the authority the caller approves for.
 pub fn may_step(
-    caller: &Caller,
+    caller: &Actor,
     row: &ReportRow,
     action: ReportAction,
     state: ReportState,
-) -> Result<Option<Approver>, ApiError> {
+) -> Result<Option<Approver>, AppError> {
     let role = caller.role.as_str();
     let refuse = |who: &str| {
-        Err(ApiError::forbidden(format!(
+        Err(AppError::forbidden(format!(
             "role {role} may not {action} this report: {who}"
         )))
     };
