@@ -352,6 +352,8 @@ export interface Report {
   body: Record<string, unknown>;
   approvals: unknown[];
   transitions: ReportTransition[];
+  /** The steps the signed-in user may take on it now, as the server decides them. */
+  actions?: ReportAction[];
   version: number;
   created_by: string;
   created_at: string;
@@ -487,7 +489,7 @@ export interface PlanVsActual {
   hazard_areas: AreaProgress[];
 }
 
-/** Planned against actual as of a day; the latest stored plan when `plan` is absent. 404 when no such plan is stored. */
+/** Planned against actual as of a day; the base plan (else the newest stored plan) when `plan` is absent. 404 when no such plan is stored. */
 export function planVsActual(plan: string | null, asOf: string): Promise<PlanVsActual> {
   const query = new URLSearchParams({ as_of: asOf });
   if (plan) query.set('plan', plan);

@@ -32,9 +32,13 @@ export async function auditLogPage(): Promise<HTMLElement> {
     try {
       page = last === null ? await newestAudit(PAGE) : await auditPage(Math.max(0, last - PAGE), Math.max(1, Math.min(PAGE, last)));
     } catch (err) {
-      status.dataset.state = 'broken';
       const reason = err instanceof ApiError ? err.detail || err.message : (err as Error).message;
-      status.replaceChildren(h('p', { class: 'error', id: 'audit-broken' }, t('audit.broken', { reason })));
+      // Only a 409 says the chain does not hold; a refusal or a failure says what it is.
+      const broken = err instanceof ApiError && err.status === 409;
+      status.dataset.state = broken ? 'broken' : 'error';
+      status.replaceChildren(
+        broken ? h('p', { class: 'error', id: 'audit-broken' }, t('audit.broken', { reason })) : h('p', { class: 'error', id: 'audit-error' }, reason),
+      );
       entries.replaceChildren();
       return;
     }

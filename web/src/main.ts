@@ -3,7 +3,7 @@
 // the URL hash. The header's language switch redraws the shell and the page on show.
 
 import './style.css';
-import { type User, currentUser, logout, planJob, planOf } from './api';
+import { type User, currentUser, get, logout, planJob, planOf } from './api';
 import { forget, shown, showPlan, stale } from './data';
 import { h } from './dom';
 import { loginPage } from './login';
@@ -142,15 +142,31 @@ onLangChange(() => {
 });
 
 /** Shows the plan the user last ran, when the server still has it. */
+/**
+ * Puts a plan on show after signing in: the one last shown on this device, else the stored
+ * plan the field follows (the base plan), so the Gantt, the dashboard and the map's
+ * timeline have a plan without a visit to the Plans page.
+ */
 async function restorePlan(): Promise<void> {
-  const id = localStorage.getItem('bonifica.plan');
-  if (!id || shown.plan) return;
+  if (shown.plan) return;
+  const remembered = localStorage.getItem('bonifica.plan');
+  if (remembered && (await tryShow(remembered))) return;
+  localStorage.removeItem('bonifica.plan');
   try {
-    const job = await planJob(id);
-    const plan = planOf(job);
-    if (plan) showPlan(plan, id);
+    const { followed } = await get<{ followed?: string | null }>('/api/plans');
+    if (followed && !shown.plan) await tryShow(followed);
   } catch {
-    localStorage.removeItem('bonifica.plan');
+    // No plan to show: the pages say so.
+  }
+}
+
+async function tryShow(id: string): Promise<boolean> {
+  try {
+    const plan = planOf(await planJob(id));
+    if (plan && !shown.plan) showPlan(plan, id);
+    return plan !== null;
+  } catch {
+    return false;
   }
 }
 

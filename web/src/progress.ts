@@ -14,7 +14,7 @@ const ACTUAL = '#41ab5d';
 
 /**
  * The plan-against-actual card, drawn for a date by `draw`. It compares with the plan on
- * show when it is stored under its name, else with the latest stored plan.
+ * show when it is stored under its name, else with the base plan (or, before one is stored, the newest).
  */
 export function planVsActualCard(planName: string | null): { root: HTMLElement; draw: (asOf: string) => Promise<void> } {
   const body = h('div', { class: 'pva-body' }, h('p', { class: 'muted' }, t('loading')));

@@ -344,7 +344,9 @@ function approvalsList(r: Report): HTMLElement | null {
 
 function actionsBox(root: HTMLElement, report: Report): HTMLElement | null {
   const role = (session.user?.role ?? 'viewer') as Role;
-  const offered = (NEXT[report.state] ?? []).filter((a) => (ACTIONS_OF[role] ?? []).includes(a));
+  // The server says which steps this user may take; a report it has not sent yet (in the
+  // outbox) falls back on the role's and the state's.
+  const offered = report.actions ?? (NEXT[report.state] ?? []).filter((a) => (ACTIONS_OF[role] ?? []).includes(a));
   if (!offered.length) return null;
   const comment = h('textarea', { id: 'r-comment', rows: 3, placeholder: t('detail.comment.placeholder') });
   const message = h('p', { class: 'error', id: 'action-error', role: 'alert' });

@@ -5,15 +5,22 @@
 //! command line calls the same functions. Errors are [`AppError`]s, which name what went
 //! wrong in the register's words and carry no status code. Access control ([`access`])
 //! decides for an [`Actor`] what they may see and change; the register lives in memory as
-//! a [`Model`] that follows the store's audit log.
+//! a [`Model`] that follows the store's audit log. A report is filed ([`filing`]) and
+//! taken through its workflow to the approval that changes the register ([`steps`]).
 
 pub mod access;
 pub mod actor;
+pub mod audit;
 pub mod error;
+pub mod filing;
 pub mod gating;
 pub mod model;
 pub mod plan_view;
+pub mod planning;
+pub mod progress;
 pub mod report_rules;
+pub mod steps;
+pub mod stored_report;
 pub mod summary;
 
 pub use actor::{Actor, Role, UnknownRole};

@@ -361,12 +361,11 @@ pub fn placed<'s>(sites: &'s [Site], today: Date, hidden: &HashSet<Uuid>) -> Opt
     (!hidden.contains(&site.subject)).then_some(site)
 }
 
-/// The task sites of the latest stored plan (by save time), read once per plan.
+/// The task sites of the plan the field follows (the base plan, else the newest stored),
+/// read once per plan.
 fn plan_sites(state: &AppState) -> Result<Option<Arc<PlanSites>>, ApiError> {
-    let latest = state.with_store_here(|store| {
-        let plans = store.plans()?;
-        Ok(plans.into_iter().max_by(|a, b| a.created.cmp(&b.created)))
-    })?;
+    let latest =
+        state.with_store_here(|store| Ok(bonifica_app::progress::followed(store.plans()?)))?;
     let Some(latest) = latest else {
         return Ok(None);
     };

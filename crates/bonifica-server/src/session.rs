@@ -112,12 +112,29 @@ pub async fn session_create(
     Ok(response)
 }
 
+/// The caller, and for a browser session its CSRF token: a second tab of the same
+/// session reads it here to write too. Only a page of this origin can read it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionNow {
+    #[serde(flatten)]
+    pub user: WhoAmI,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub csrf_token: Option<String>,
+}
+
 /// Who am I.
 #[utoipa::path(get, path = "/api/session", tag = "session",
-    responses((status = 200, description = "The caller", body = WhoAmI),
+    responses((status = 200, description = "The caller, with the session's CSRF token for a browser session", body = SessionNow),
               (status = 401, description = "Not signed in", body = crate::error::Problem)))]
-pub async fn session_get(caller: Caller) -> Json<WhoAmI> {
-    Json(whoami(&caller))
+pub async fn session_get(caller: Caller) -> Json<SessionNow> {
+    let csrf_token = match &caller.credential {
+        Credential::Cookie { csrf, .. } => Some(csrf.clone()),
+        Credential::Bearer => None,
+    };
+    Json(SessionNow {
+        user: whoami(&caller),
+        csrf_token,
+    })
 }
 
 /// Signs out: ends the session and clears the cookie.

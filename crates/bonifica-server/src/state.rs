@@ -24,7 +24,7 @@ use uuid::Uuid;
 use crate::auth::{Caller, Credential, LoginLimiter, Role};
 use crate::error::{ApiError, ServerError};
 use crate::map::{LAYERS, MapBody, MapKey, PlanSites};
-use crate::plans::jobs::Jobs;
+use bonifica_app::planning::Jobs;
 
 /// One map layer of the current register: empty until built. Its lock is held while it
 /// is built, so a second request waits for the first build.
@@ -486,5 +486,34 @@ impl AppState {
             Ok(Some(caller))
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_programme_is_read_from_beside_the_register_or_defaults() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let none = programme_beside(dir.path()).expect("no file is the defaults");
+        assert_eq!(
+            none.gating.buffer_m,
+            PlannerConfig::default().gating.buffer_m
+        );
+
+        let path = dir.path().join(PROGRAMME_FILE);
+        std::fs::write(&path, "[gating]\nbuffer_m = 100\n").expect("writes");
+        let read = programme_beside(dir.path()).expect("reads");
+        assert_eq!(read.gating.buffer_m, 100.0);
+
+        std::fs::write(&path, "[gating]\nbuffer_m = \"wide\"\n").expect("writes");
+        let e = programme_beside(dir.path())
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            e.contains(&path.display().to_string()) && e.contains("buffer_m"),
+            "{e}"
+        );
     }
 }

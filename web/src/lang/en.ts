@@ -35,7 +35,7 @@ export const MESSAGES_EN = {
   'legend.assets': 'Assets',
   'legend.lines': 'Lines: roads solid, railways long dashes, power lines short dashes. Dots: bridges, substations, buildings, depots, works.',
   'legend.units': 'Teams and crews',
-  'legend.units_note': 'Placed at the current or next task of the latest stored plan; at their base when they have none.',
+  'legend.units_note': 'Placed at the current or next task of the base plan (else the newest stored plan); at their base when they have none.',
   'legend.sha_open': 'SHA (suspected hazardous area), open',
   'legend.cha_open': 'CHA (confirmed hazardous area), open',
   'legend.worked_on': 'worked on',

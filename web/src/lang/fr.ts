@@ -35,7 +35,7 @@ export const MESSAGES_FR: Record<Key, string> = {
   'legend.assets': 'Infrastructures',
   'legend.lines': 'Lignes : routes en trait plein, voies ferrées en tirets longs, lignes électriques en tirets courts. Points : ponts, postes électriques, bâtiments, dépôts, installations.',
   'legend.units': 'Équipes de déminage et de reconstruction',
-  'legend.units_note': 'Placées sur leur tâche en cours ou suivante du dernier plan enregistré ; à leur base sinon.',
+  'legend.units_note': 'Placées sur leur tâche en cours ou suivante du plan de base (sinon du dernier plan enregistré) ; à leur base sinon.',
   'legend.sha_open': 'ZDS (zone dangereuse suspectée), ouverte',
   'legend.cha_open': 'ZDC (zone dangereuse confirmée), ouverte',
   'legend.worked_on': 'en cours de traitement',

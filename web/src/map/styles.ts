@@ -52,7 +52,7 @@ export const UNIT_LEGEND: [Key, string, boolean][] = [
 
 /**
  * How a team or crew is drawn: a filled dot at the site of its current or next task in the
- * latest stored plan (`placed_at: task`), a ring at its base otherwise.
+ * base plan (else the newest stored plan) (`placed_at: task`), a ring at its base otherwise.
  */
 export function unitPaint(colour: string) {
   const atTask: ExpressionSpecification = ['==', ['get', 'placed_at'], 'task'];

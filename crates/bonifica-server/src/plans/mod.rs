@@ -23,12 +23,12 @@ use uuid::Uuid;
 
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, Problem};
-use crate::plans::jobs::{Job, JobSpec, JobState, JobStatus};
 use crate::plans::wire::{
     ComparisonOut, PlanIn, PlanJobOut, PlanListOut, PlanOut, ScenarioOut, StoredPlanOut,
 };
 use crate::state::AppState;
 use crate::wire::parse_json;
+use bonifica_app::planning::{self, Job, JobSpec, JobState, JobStatus};
 
 /// `Err(403)` unless the caller may start and cancel plans.
 fn require_planner(caller: &Caller) -> Result<(), ApiError> {
@@ -157,9 +157,9 @@ pub async fn plans_list(
     for job in state.jobs().all()? {
         jobs.push(job_out(&job, &job.status()?, &caller, false));
     }
-    let stored = state
-        .with_store(|store| Ok(store.plans()?))
-        .await?
+    let stored = state.with_store(|store| Ok(store.plans()?)).await?;
+    let followed = bonifica_app::progress::followed(stored.clone()).map(|p| p.id);
+    let stored = stored
         .into_iter()
         .map(|p| StoredPlanOut {
             id: p.id,
@@ -173,7 +173,11 @@ pub async fn plans_list(
             programme_p90: p.programme_p90,
         })
         .collect();
-    Ok(Json(PlanListOut { jobs, stored }))
+    Ok(Json(PlanListOut {
+        jobs,
+        stored,
+        followed,
+    }))
 }
 
 /// A job's progress, best objective so far and, once it has one, its plan; or a plan
@@ -262,7 +266,7 @@ pub async fn plans_compare(
         };
         plans.push(outcome);
     }
-    let pick = |o: &jobs::Outcome| match caller.role.sees_restricted() {
+    let pick = |o: &planning::Outcome| match caller.role.sees_restricted() {
         true => o.full.clone(),
         false => o.open.clone(),
     };

@@ -95,6 +95,10 @@ pub struct PlanListOut {
     pub jobs: Vec<PlanJobOut>,
     /// Plans saved in the region file, one per scenario name.
     pub stored: Vec<StoredPlanOut>,
+    /// The id of the stored plan the field follows: the base plan, else the newest stored
+    /// plan. Plan against actual and the map's team positions use it; the web app shows it
+    /// when no other plan was chosen.
+    pub followed: Option<Uuid>,
 }
 
 /// A plan saved in the region file.

@@ -17,7 +17,7 @@ use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use bonifica_model::{Approvals, Approver, ReportKind, ReportState};
+use bonifica_model::{ReportKind, ReportState};
 use bonifica_store::{ReportQuery, ReportRow, TransitionRow};
 use uuid::Uuid;
 
@@ -29,6 +29,7 @@ use crate::wire::{JsonBody, Page, UnreadJson, parse_json};
 use bonifica_app::Model;
 use bonifica_app::access::visible;
 use bonifica_app::report_rules as rules;
+use bonifica_app::stored_report::{approvals_of, code_of};
 
 pub use approve::take_step;
 pub use file::{Filed, file_report};
@@ -44,56 +45,6 @@ pub const MAX_BATCH: usize = 500;
 /// The largest batch body accepted, bytes: 500 reports of about 30 kB each, a polygon of
 /// some hundreds of vertices and a long note; a phone's outbox of a week.
 pub const MAX_BATCH_BYTES: usize = 16 * 1024 * 1024;
-
-/// The time of a change: UTC, RFC 3339 with milliseconds.
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-/// The approvals recorded since the report was last verified, from its transitions.
-fn approvals_of(transitions: &[TransitionRow]) -> Vec<ApprovalOut> {
-    let mut out = Vec::new();
-    for t in transitions {
-        match t.action.as_str() {
-            "approve" => {
-                if let Some(approver) = rules::approver_of_role(&t.role) {
-                    out.push(ApprovalOut {
-                        approver: approver.as_str().to_string(),
-                        actor: t.actor.clone(),
-                        at: t.at.clone(),
-                    });
-                }
-            }
-            _ => out.clear(),
-        }
-    }
-    out
-}
-
-/// The model's approvals recorded on a report.
-fn recorded_approvals(transitions: &[TransitionRow]) -> Approvals {
-    let approvers: Vec<Approver> = approvals_of(transitions)
-        .iter()
-        .filter_map(|a| Approver::parse(&a.approver))
-        .collect();
-    Approvals::from_recorded(&approvers)
-}
-
-/// The workflow state of a stored report.
-fn state_of(row: &ReportRow) -> Result<ReportState, ApiError> {
-    ReportState::parse(&row.state).ok_or_else(|| {
-        ApiError::internal(&format!(
-            "report {}: stored state {:?} is not a workflow state",
-            row.id, row.state
-        ))
-    })
-}
-
-/// The code of a stored report: the one written in its body, else one made of its id.
-fn code_of(row: &ReportRow) -> String {
-    wire::stored_code(&row.body)
-        .unwrap_or_else(|| format!("RPT-{}", &row.id.simple().to_string()[..8]))
-}
 
 /// A stored report as the caller may read it.
 fn report_out(
@@ -144,7 +95,14 @@ fn report_out(
         restricted: row.restricted,
         based_on_version: row.based_on_version,
         body: wire::body_out(&row.kind, &row.body, rules::sees_victims(caller)),
-        approvals: approvals_of(transitions),
+        approvals: approvals_of(transitions)
+            .into_iter()
+            .map(|a| ApprovalOut {
+                approver: a.approver.as_str().to_string(),
+                actor: a.actor,
+                at: a.at,
+            })
+            .collect(),
         transitions: transitions
             .iter()
             .map(|t| TransitionOut {
@@ -156,6 +114,10 @@ fn report_out(
                 at: t.at.clone(),
                 comment: t.comment.clone(),
             })
+            .collect(),
+        actions: bonifica_app::steps::allowed(caller, row, transitions)
+            .into_iter()
+            .map(|a| a.as_str().to_string())
             .collect(),
         version: row.version,
         created_by: row.created_by.clone(),
@@ -524,40 +486,4 @@ pub async fn reports_transition(
     JsonBody(input): JsonBody<TransitionIn>,
 ) -> Result<Json<TransitionAnswer>, ApiError> {
     Ok(Json(take_step(&state, &caller, id, input).await?))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn t(action: &str, role: &str) -> TransitionRow {
-        TransitionRow {
-            action: action.into(),
-            from_state: String::new(),
-            to_state: String::new(),
-            actor: role.into(),
-            role: role.into(),
-            comment: None,
-            at: "t".into(),
-        }
-    }
-
-    #[test]
-    fn approvals_count_from_the_last_verification() {
-        let ts = [
-            t("submit", "team_leader"),
-            t("verify", "operations_manager"),
-            t("approve", "defence_liaison"),
-            t("reject", "coordinator"),
-            t("revise", "team_leader"),
-            t("submit", "team_leader"),
-            t("verify", "operations_manager"),
-            t("approve", "coordinator"),
-        ];
-        let a = approvals_of(&ts);
-        assert_eq!(a.len(), 1);
-        assert_eq!(a[0].approver, "civil_authority");
-        let r = recorded_approvals(&ts);
-        assert!(r.civil_authority && !r.defence);
-    }
 }

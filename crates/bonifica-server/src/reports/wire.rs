@@ -74,6 +74,9 @@ pub struct ReportOut {
     pub approvals: Vec<ApprovalOut>,
     /// Every step of the workflow, oldest first.
     pub transitions: Vec<TransitionOut>,
+    /// The steps the caller may take on the report now (`submit`, `verify`, `approve`,
+    /// `reject`, `revise`): the server takes these and refuses the others.
+    pub actions: Vec<String>,
     pub version: u32,
     pub created_by: String,
     pub created_at: String,
@@ -507,38 +510,11 @@ pub fn parse_body(kind: &str, fields: Map<String, Value>) -> Result<ReportBody, 
     })
 }
 
-/// The stored body: the model's JSON of the body with the report's code beside it.
-pub fn stored_body(code: &str, body: &ReportBody) -> Result<String, ApiError> {
-    let mut value = serde_json::to_value(body).map_err(|e| ApiError::internal(&e))?;
-    if let Some(map) = value.as_object_mut() {
-        map.insert("code".to_string(), Value::from(code));
-    }
-    serde_json::to_string(&value).map_err(|e| ApiError::internal(&e))
-}
-
-/// The code written in a stored body, if any.
-pub fn stored_code(body: &str) -> Option<String> {
-    #[derive(Deserialize)]
-    struct Code {
-        code: Option<String>,
-    }
-    serde_json::from_str::<Code>(body).ok()?.code
-}
-
-/// The model's body from a stored body.
-pub fn read_body(kind: &str, body: &str) -> Option<ReportBody> {
-    let mut value: Value = serde_json::from_str(body).ok()?;
-    let map = value.as_object_mut()?;
-    map.remove("code");
-    map.insert("kind".to_string(), Value::from(kind));
-    serde_json::from_value(value).ok()
-}
-
 /// The body as the wire shows it: the kind's fields, polygons as GeoJSON, without the
 /// victims of an incident unless `victims` is true. A stored body the model cannot read
 /// is shown as stored.
 pub fn body_out(kind: &str, stored: &str, victims: bool) -> Value {
-    let mut value = match read_body(kind, stored) {
+    let mut value = match bonifica_app::stored_report::read_body(kind, stored) {
         Some(body) => {
             let mut v = serde_json::to_value(&body).unwrap_or(Value::Null);
             if let (Some(p), Some(map)) = (body.geometry(), v.as_object_mut()) {

@@ -277,9 +277,15 @@ async fn full_path(app: &App, leader: &str, ops: &str, report: &Value) -> Value 
         (ops, "verify", None),
         (coordinator.as_str(), "approve", None),
     ] {
+        offered_is_taken(app, id, &[leader, ops, coordinator.as_str()], (who, action)).await;
         let body = json!({"action": action, "comment": comment});
         let reply = send_as(app, who, "POST", &uri, Some(body)).await;
         assert_eq!(reply.status, 200, "{action} by {who}: {}", reply.body);
+        let offered = reply.body["report"]["actions"].as_array().expect("as sent");
+        assert!(
+            offered.iter().all(|a| a.is_string()),
+            "actions are words: {offered:?}"
+        );
         states.push(
             reply.body["report"]["state"]
                 .as_str()
@@ -321,6 +327,44 @@ async fn full_path(app: &App, leader: &str, ops: &str, report: &Value) -> Value 
         return reply.body;
     }
     unreachable!("the path ends with an approval")
+}
+
+/// Each of `who` reads the report's `actions`; every action not offered is refused
+/// (and changes nothing), and the one the path takes next was offered to its taker.
+async fn offered_is_taken(app: &App, id: &str, who: &[&str], next: (&str, &str)) {
+    let uri = format!("/api/reports/{id}/transitions");
+    for &token in who {
+        let read = send_as(app, token, "GET", &format!("/api/reports/{id}"), None).await;
+        assert_eq!(read.status, 200, "{}", read.body);
+        let offered: Vec<&str> = read.body["actions"]
+            .as_array()
+            .expect("actions")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        if token == next.0 {
+            assert!(
+                offered.contains(&next.1),
+                "{} is not offered at {}: {offered:?}",
+                next.1,
+                read.body["state"]
+            );
+        }
+        for action in ["submit", "verify", "approve", "reject", "revise"] {
+            if offered.contains(&action) {
+                continue;
+            }
+            let body = json!({"action": action, "comment": "not offered"});
+            let reply = send_as(app, token, "POST", &uri, Some(body)).await;
+            assert!(
+                matches!(reply.status.as_u16(), 403 | 409),
+                "{action} was not offered at {} yet answered {}: {}",
+                read.body["state"],
+                reply.status,
+                reply.body
+            );
+        }
+    }
 }
 
 #[tokio::test]

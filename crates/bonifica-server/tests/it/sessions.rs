@@ -71,6 +71,11 @@ async fn a_cookie_session_needs_its_csrf_token_to_write_and_ends_on_sign_out() {
     };
     let (status, _, body) = call(&router, with_cookie("GET", "/api/session", None, None)).await;
     assert_eq!((status, body["username"].as_str()), (200, Some("ana")));
+    assert_eq!(
+        body["csrf_token"].as_str(),
+        Some(csrf.as_str()),
+        "a second tab of the session reads the csrf token it writes with"
+    );
 
     let token_body = Some(json!({"name": "export"}));
     let (status, _, _) = call(
@@ -98,6 +103,10 @@ async fn a_cookie_session_needs_its_csrf_token_to_write_and_ends_on_sign_out() {
         .expect("request");
     let (status, _, body) = call(&router, req).await;
     assert_eq!((status, body["role"].as_str()), (200, Some("coordinator")));
+    assert!(
+        body.get("csrf_token").is_none(),
+        "a bearer token has no csrf: {body}"
+    );
 
     let (status, _, _) = call(
         &router,
