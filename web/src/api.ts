@@ -249,6 +249,17 @@ export interface RecordForecast {
   p90: string | null;
 }
 
+/** A plan's figures as they stand at the end of a day: the one computation every page reads. */
+export interface DayFigures {
+  date: string;
+  released_km2: number;
+  hazards_released: number;
+  assets_restored: number;
+  road_km_reopened: number;
+  rail_km_reopened: number;
+  power_population_share: number;
+}
+
 /** A plan as the planner writes it (the fields the app reads). */
 export interface Plan {
   name: string;
@@ -271,6 +282,8 @@ export interface Plan {
     assets_restored: number;
     hazards_released: number;
     programme_end: string | null;
+    /** The figures at the end of each day on which one changes (absent from plans stored before them). */
+    days?: DayFigures[];
   };
   forecast?: { hazards: RecordForecast[]; assets: RecordForecast[]; programme_p50?: string | null; programme_p90?: string | null };
 }

@@ -3,9 +3,9 @@
 // the stored plan against what approved field reports say (progress.ts). One date, chosen at
 // the top, drives the contracts and the plan against actual.
 
-import type { Plan } from './api';
+import type { DayFigures, Plan } from './api';
 import { barChart, lineChart } from './charts';
-import { dateAt, featureId, layer, shown, summaryAsOf } from './data';
+import { dateAt, featureId, figuresAt, layer, shown, summaryAsOf } from './data';
 import { h } from './dom';
 import { t } from './messages';
 import { planVsActualCard, ratesCard } from './progress';
@@ -39,22 +39,24 @@ export async function dashboardPage(): Promise<HTMLElement> {
   }
   const months = plan.indicators.months;
   const labels = months.map((m) => m.month);
-  let released = 0;
-  const releasedKm2 = months.map((m) => (released += m.cancelled_km2 + m.reduced_km2 + m.cleared_km2));
+  // Each month's point is the plan's figure at the month's end: the one the map's timeline
+  // and the plan card read (`figuresAt`).
+  const atEnd = labels.map((m) => figuresAt(plan, `${m}-31`));
+  const releasedKm2 = atEnd.map((f) => f?.released_km2 ?? NaN);
   const band = await forecastBand(plan, labels);
   // The plan's charts come first, right after the contracts; plan against actual and the
   // learned rates follow them.
   contracts.root.after(
-    card(t('chart.released'), 'chart-released', lineChart(labels, [{ label: t('series.planned'), colour: '#41ab5d', values: releasedKm2 }], band ?? undefined)),
+    withValues(card(t('chart.released'), 'chart-released', lineChart(labels, [{ label: t('series.planned'), colour: '#41ab5d', values: releasedKm2 }], band ?? undefined)), labels, atEnd),
     card(
       t('chart.network'),
       'chart-network',
       lineChart(labels, [
-        { label: t('series.road'), colour: '#e6550d', values: months.map((m) => m.road_km_reopened) },
-        { label: t('series.rail'), colour: '#3f007d', values: months.map((m) => m.rail_km_reopened), dashed: true },
+        { label: t('series.road'), colour: '#e6550d', values: atEnd.map((f) => f?.road_km_reopened ?? NaN) },
+        { label: t('series.rail'), colour: '#3f007d', values: atEnd.map((f) => f?.rail_km_reopened ?? NaN), dashed: true },
       ]),
     ),
-    card(t('chart.power'), 'chart-power', lineChart(labels, [{ label: t('series.share'), colour: '#f0a202', values: months.map((m) => 100 * m.power_population_share) }], undefined, ' %')),
+    card(t('chart.power'), 'chart-power', lineChart(labels, [{ label: t('series.share'), colour: '#f0a202', values: atEnd.map((f) => 100 * (f?.power_population_share ?? NaN)) }], undefined, ' %')),
     card(
       t('chart.utilisation'),
       'chart-utilisation',
@@ -120,4 +122,10 @@ async function forecastBand(plan: Plan, labels: string[]) {
     labels.map((month) => f.hazards.reduce((sum, r) => sum + (r[pick] && r[pick]!.slice(0, 7) <= month ? (area.get(r.id) ?? 0) : 0), 0));
   // P90 dates are later, so its curve is the low edge of the band.
   return { low: cumulative('p90'), high: cumulative('p50'), colour: '#74c476', label: 'P50–P90' };
+}
+
+/** Marks a chart's card with the plan's figures at each month's end, for whoever reads the page's data. */
+function withValues(el: HTMLElement, labels: string[], at: (DayFigures | null)[]): HTMLElement {
+  el.dataset.months = JSON.stringify(labels.map((m, i) => ({ month: m, released_km2: at[i]?.released_km2 ?? null, assets_restored: at[i]?.assets_restored ?? null })));
+  return el;
 }

@@ -1,7 +1,7 @@
 // What the app has loaded, shared by the views: map layers (fetched once per session),
 // the summary, and the plan the timeline, Gantt and dashboard show.
 
-import { type Feature, type FeatureCollection, type MapLayer, type Plan, type Summary, get, mapLayer } from './api';
+import { type DayFigures, type Feature, type FeatureCollection, type MapLayer, type Plan, type Summary, get, mapLayer } from './api';
 
 const layers = new Map<MapLayer, Promise<FeatureCollection>>();
 
@@ -82,4 +82,18 @@ export function dateAt(start: string, day: number): string {
 /** A feature's id as a string (property `id` first, then the feature id). */
 export function featureId(f: Feature): string {
   return String(f.properties?.id ?? f.id ?? '');
+}
+
+/** The figures a plan gives for the end of `date` (`YYYY-MM-DD`): zero before its first change; `null` for a plan stored without them. */
+export function figuresAt(plan: Plan, date: string): DayFigures | null {
+  const days = plan.indicators.days;
+  if (!days) return null;
+  let lo = 0;
+  let hi = days.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (days[mid].date <= date) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 ? days[lo - 1] : { date, released_km2: 0, hazards_released: 0, assets_restored: 0, road_km_reopened: 0, rail_km_reopened: 0, power_population_share: 0 };
 }

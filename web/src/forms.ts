@@ -4,13 +4,13 @@
 // enumerations come from the message catalogue; the values sent are the API's.
 
 import maplibregl, { type GeoJSONSource } from 'maplibre-gl';
-import { ApiError, firstPage, request } from './api';
-import { featureId, forget, layer } from './data';
+import { ApiError, get, list, request } from './api';
+import { featureId, forget, layer, shown } from './data';
 import { h } from './dom';
 import { clearDraft, drawPolygon } from './map/draw';
 import { baseStyle } from './map/layers';
 import { REGION_BOUNDS } from './map/view';
-import { type Key, day, option, t } from './messages';
+import { type Key, day, num, option, t } from './messages';
 import { canEdit } from './session';
 
 type Kind = 'text' | 'number' | 'date' | 'bool' | 'select' | 'polygon' | 'json';
@@ -135,23 +135,258 @@ export async function recordsPage(path: string[]): Promise<HTMLElement> {
   return page;
 }
 
+/** A filter of a list: the API's query parameter and the values offered. */
+interface ListFilter {
+  param: string;
+  label: Key;
+  options: string[];
+  /** The catalogue's group for the words of `options`. */
+  group: string;
+}
+
+/** A column of a list. */
+interface Column {
+  label: Key;
+  /** The record's value, as shown. */
+  cell: (r: Record<string, unknown>) => string | HTMLElement;
+  /** The `sort` the API orders this column by, if it can. */
+  sort?: string;
+}
+
+const yes = (v: unknown) => (v === true ? t('yes') : t('no'));
+const sizeCell = (r: Record<string, unknown>) => {
+  const m2 = Number(r.area_m2 ?? 0);
+  const m = Number(r.length_m ?? 0);
+  if (m2 > 0) return m2 >= 10_000 ? `${num(m2 / 10_000, 2)} ha` : `${num(m2)} m²`;
+  if (m > 0) return m >= 1000 ? `${num(m / 1000, 1)} km` : `${num(m)} m`;
+  return '';
+};
+/** The plan on show's date for a record, and its P90 where the plan has a forecast. */
+const planned = (r: Record<string, unknown>, which: 'date' | 'p90') => {
+  const plan = shown.plan;
+  if (!plan) return '';
+  const id = String(r.id);
+  if (which === 'date') {
+    const date = plan.hazards.find((x) => x.id === id)?.release_date ?? plan.assets.find((x) => x.id === id)?.restoration_date;
+    return day(date ?? null);
+  }
+  const f = plan.forecast?.hazards.find((x) => x.id === id) ?? plan.forecast?.assets.find((x) => x.id === id);
+  return day(f?.p90 ?? null);
+};
+
+/** What each list filters by and shows; the organisation column is added to those that have one. */
+const LISTS: Record<string, { filters: ListFilter[]; columns: Column[]; organisation: boolean; dated: boolean }> = {
+  'hazard-areas': {
+    filters: [
+      { param: 'status', label: 'rf.status', options: ['open', 'worked_on', 'closed', 'handed_over'], group: 'status' },
+      { param: 'classification', label: 'rf.classification', options: ['sha', 'cha'], group: 'classification' },
+      { param: 'kind', label: 'rf.contamination', options: CONTAMINATION, group: 'contamination' },
+    ],
+    columns: [
+      { label: 'rf.classification', cell: (r) => String(r.classification ?? '') },
+      { label: 'rf.status', cell: (r) => option('status', r.status) },
+      { label: 'rf.contamination', cell: (r) => option('contamination', r.contamination) },
+      { label: 'list.size', cell: sizeCell, sort: 'size' },
+    ],
+    organisation: true,
+    dated: true,
+  },
+  assets: {
+    filters: [
+      { param: 'kind', label: 'rf.asset_kind', options: ASSET_KINDS, group: 'kind' },
+      { param: 'damage', label: 'rf.damage', options: ['minor', 'moderate', 'severe', 'destroyed'], group: 'damage' },
+      { param: 'status', label: 'rf.status', options: ['damaged', 'restored'], group: 'asset_status' },
+      { param: 'blocked', label: 'list.blocked', options: ['true', 'false'], group: 'yes_no' },
+    ],
+    columns: [
+      { label: 'rf.name', cell: (r) => String(r.name ?? ''), sort: 'name' },
+      { label: 'rf.asset_kind', cell: (r) => option('kind', r.kind) },
+      { label: 'rf.damage', cell: (r) => option('damage', r.damage) },
+      { label: 'list.restored', cell: (r) => yes(r.restored) },
+      { label: 'list.size', cell: sizeCell, sort: 'size' },
+    ],
+    organisation: false,
+    dated: true,
+  },
+  teams: {
+    filters: [{ param: 'kind', label: 'rf.method', options: ['manual', 'mechanical', 'mdd', 'bac', 'eod'], group: 'method' }],
+    columns: [
+      { label: 'rf.name', cell: (r) => String(r.name ?? ''), sort: 'name' },
+      { label: 'rf.method', cell: (r) => option('method', r.kind) },
+    ],
+    organisation: true,
+    dated: false,
+  },
+  crews: {
+    filters: [{ param: 'kind', label: 'rf.trade', options: ['roads', 'bridges', 'rail', 'power', 'buildings', 'general'], group: 'trade' }],
+    columns: [
+      { label: 'rf.name', cell: (r) => String(r.name ?? ''), sort: 'name' },
+      { label: 'rf.trade', cell: (r) => option('trade', r.kind) },
+    ],
+    organisation: true,
+    dated: false,
+  },
+  contracts: {
+    filters: [],
+    columns: [
+      { label: 'rf.start', cell: (r) => day(String(r.start ?? '')) },
+      { label: 'rf.end', cell: (r) => day(String(r.end ?? '')) },
+    ],
+    organisation: true,
+    dated: false,
+  },
+};
+
+/** Rows a page of a list. */
+const LIST_PAGE = 100;
+/** The formats a list exports to: GeoJSON and GeoPackage for the layers of the map. */
+const EXPORTS: Record<string, string[]> = {
+  'hazard-areas': ['csv', 'geojson', 'gpkg'],
+  assets: ['csv', 'geojson', 'gpkg'],
+};
+
+/** Organisation names by id, read once. */
+let organisationNames: Promise<Map<string, string>> | null = null;
+function organisationsById(): Promise<Map<string, string>> {
+  organisationNames ??= list<{ id: string; name: string }>('/api/organisations')
+    .then((all) => new Map(all.map((o) => [o.id, o.name])))
+    .catch(() => new Map());
+  return organisationNames;
+}
+
+/**
+ * A list of a collection: words to search, filters, a sort, pages of 100 through every
+ * record (the API's `next` links), and exports of the whole filtered list.
+ */
 async function listOf(name: string, c: Collection): Promise<HTMLElement> {
-  const { items: shownRows, total } = await firstPage<Record<string, unknown>>(`/api/${name}`, 500);
-  const columns = c.fields.filter((f) => f.kind !== 'polygon' && f.kind !== 'json').slice(0, 5);
+  const spec = LISTS[name] ?? { filters: [], columns: [], organisation: false, dated: false };
+  const names = spec.organisation ? await organisationsById() : new Map<string, string>();
+  const state: Record<string, string> = {};
+  const query = () => new URLSearchParams(Object.entries(state).filter(([, v]) => v !== '')).toString();
+  const heading = h('h2', {}, t('records.count', { title: t(c.title), n: '…' }));
+  const table = h('table', { class: 'list', id: 'record-table' });
+  const pager = h('div', { class: 'pager', id: 'pager' });
+  const exports = h('span', { class: 'exports', id: 'exports' });
+  const problem = h('p', { class: 'error', id: 'list-error', role: 'alert' });
+  /** The page tokens of the pages before the one shown. */
+  let tokens: (string | null)[] = [];
+  let current: string | null = null;
+
+  const columns: Column[] = [
+    { label: 'rf.code', cell: (r) => h('a', { href: `#/records/${name}/${encodeURIComponent(String(r.id))}` }, String(r.code ?? '')), sort: 'code' },
+    ...spec.columns,
+    ...(spec.organisation ? [{ label: 'rf.organisation' as Key, cell: (r: Record<string, unknown>) => names.get(String(r.organisation_id ?? '')) ?? '' }] : []),
+    ...(spec.dated ? [{ label: 'list.planned' as Key, cell: (r: Record<string, unknown>) => planned(r, 'date') }, { label: 'list.p90' as Key, cell: (r: Record<string, unknown>) => planned(r, 'p90') }] : []),
+  ];
+
+  const load = async (token: string | null) => {
+    const q = query();
+    const path = `/api/${name}?${q}${q ? '&' : ''}page_size=${LIST_PAGE}${token ? `&page_token=${encodeURIComponent(token)}` : ''}`;
+    let page: { items: Record<string, unknown>[]; total: number; next: string | null };
+    try {
+      page = await get(path);
+    } catch (err) {
+      problem.textContent = (err as Error).message;
+      return;
+    }
+    problem.textContent = '';
+    current = token;
+    const first = tokens.length * LIST_PAGE;
+    heading.textContent = t('records.count', { title: t(c.title), n: num(page.total) });
+    table.dataset.total = String(page.total);
+    const sort = state.sort ?? 'code';
+    table.replaceChildren(
+      h(
+        'tr',
+        {},
+        ...columns.map((col) => {
+          if (!col.sort) return h('th', {}, t(col.label));
+          const on = sort.replace(/^-/, '') === col.sort;
+          const mark = on ? (sort.startsWith('-') ? ' ▼' : ' ▲') : '';
+          return h(
+            'th',
+            { class: 'sortable', 'data-sort': col.sort, onclick: () => void resort(col.sort!) },
+            t(col.label),
+            mark,
+          );
+        }),
+      ),
+      ...page.items.map((r) => h('tr', { 'data-code': String(r.code ?? '') }, ...columns.map((col) => h('td', {}, col.cell(r))))),
+    );
+    const nextToken = page.next ? new URL(page.next, location.origin).searchParams.get('page_token') : null;
+    pager.replaceChildren(
+      h('button', { type: 'button', class: 'secondary', id: 'page-prev', disabled: tokens.length === 0, onclick: () => void load(tokens.pop() ?? null) }, t('list.prev')),
+      h('span', { id: 'page-range' }, t('list.range', { from: num(page.items.length ? first + 1 : 0), to: num(first + page.items.length), n: num(page.total) })),
+      h('button', { type: 'button', class: 'secondary', id: 'page-next', disabled: !nextToken, onclick: () => (tokens.push(current), void load(nextToken)) }, t('list.next')),
+    );
+    exports.replaceChildren(
+      ...(EXPORTS[name] ?? ['csv']).map((format) =>
+        h('a', { class: 'button secondary', 'data-format': format, href: `/api/export/${name}?format=${format}${q ? `&${q}` : ''}`, download: '' }, format === 'gpkg' ? 'GeoPackage' : format.toUpperCase()),
+      ),
+    );
+  };
+  const restart = () => {
+    tokens = [];
+    void load(null);
+  };
+  const resort = (field: string) => {
+    const now = state.sort ?? 'code';
+    state.sort = now === field ? `-${field}` : field;
+    restart();
+  };
+
+  let typing = 0;
+  const search = h('input', {
+    type: 'search',
+    id: 'list-q',
+    placeholder: t('list.search'),
+    oninput: (e: Event) => {
+      window.clearTimeout(typing);
+      const value = (e.target as HTMLInputElement).value.trim();
+      typing = window.setTimeout(() => {
+        state.q = value;
+        restart();
+      }, 250);
+    },
+  });
+  const filters = spec.filters.map((f) =>
+    h(
+      'label',
+      { class: 'filter' },
+      t(f.label),
+      ' ',
+      h(
+        'select',
+        {
+          id: `filter-${f.param}`,
+          'data-param': f.param,
+          onchange: (e: Event) => {
+            state[f.param] = (e.target as HTMLSelectElement).value;
+            restart();
+          },
+        },
+        h('option', { value: '' }, t('list.any')),
+        ...f.options.map((o) => h('option', { value: o }, option(f.group, o))),
+      ),
+    ),
+  );
+  await load(null);
   return h(
     'div',
     { id: 'record-list' },
-    h('h2', {}, t('records.count', { title: t(c.title), n: total })),
-    canEdit(name) ? h('a', { class: 'button', href: `#/records/${name}/new`, id: 'new-record' }, t(c.fresh)) : null,
-    total > shownRows.length ? h('p', { class: 'muted' }, t('records.showing', { n: shownRows.length })) : null,
+    heading,
     h(
-      'table',
-      { class: 'list' },
-      h('tr', {}, ...columns.map((f) => h('th', { 'data-field': f.name }, t(f.label)))),
-      ...shownRows.map((r) =>
-        h('tr', { 'data-code': String(r.code ?? '') }, ...columns.map((f, i) => h('td', {}, i === 0 ? h('a', { href: `#/records/${name}/${encodeURIComponent(String(r.id))}` }, String(r[f.name] ?? '')) : cell(f, r[f.name])))),
-      ),
+      'div',
+      { class: 'list-tools' },
+      canEdit(name) ? h('a', { class: 'button', href: `#/records/${name}/new`, id: 'new-record' }, t(c.fresh)) : null,
+      search,
+      ...filters,
+      h('span', { class: 'muted' }, t('list.export')),
+      exports,
     ),
+    problem,
+    table,
+    pager,
   );
 }
 
@@ -225,14 +460,6 @@ function showErrors(err: unknown, slots: Map<string, HTMLElement>, general: HTML
     } else unplaced.push(`${field}: ${problem}`);
   }
   general.textContent = err.status === 412 ? t('records.stale') : [err.detail || err.title, ...unplaced].filter(Boolean).join(' — ');
-}
-
-/** A value in the list: the words of an enumeration, else the value as recorded. */
-function cell(field: Field, value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'boolean') return value ? t('yes') : t('no');
-  if (field.kind === 'date') return day(String(value));
-  return field.kind === 'select' ? option(field.group ?? field.name, value) : String(value);
 }
 
 function fieldInput(field: Field, value: unknown): [HTMLElement, () => unknown] {

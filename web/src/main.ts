@@ -3,13 +3,14 @@
 // the URL hash. The header's language switch redraws the shell and the page on show.
 
 import './style.css';
-import { type User, currentUser, get, logout, planJob, planOf } from './api';
+import { type MapLayer, type User, currentUser, get, logout, planJob, planOf } from './api';
 import { forget, shown, showPlan, stale } from './data';
 import { h } from './dom';
 import { loginPage } from './login';
 import { languageSwitch } from './lang/switch';
 import { type Key, onLangChange, option, t } from './messages';
 import { startOutbox } from './outbox';
+import { type Hit, searchBox } from './search';
 import { dropMapView, mapView } from './map/view';
 import { session } from './session';
 
@@ -89,6 +90,7 @@ function header(user: User): HTMLElement {
     { class: 'top' },
     h('span', { class: 'brand' }, 'Bonifica'),
     nav,
+    searchBox((hit) => void openHit(hit)),
     h(
       'span',
       { class: 'who', id: 'who' },
@@ -100,6 +102,28 @@ function header(user: User): HTMLElement {
     languageSwitch(),
     h('button', { id: 'logout', onclick: () => void signOut() }, t('app.sign_out')),
   );
+}
+
+/** The map layer that draws each kind of record a search finds. */
+const LAYER_OF: Partial<Record<Hit['kind'], MapLayer>> = {
+  hazard_area: 'hazard-areas',
+  asset: 'assets',
+  settlement: 'settlements',
+  team: 'teams',
+  crew: 'crews',
+};
+
+/** Opens a search hit: on the map where it lies, else (an organisation) its record. */
+async function openHit(hit: Hit): Promise<void> {
+  if (!hit.bbox) {
+    location.hash = `#/records/organisations/${encodeURIComponent(hit.id)}`;
+    return;
+  }
+  if (route()[0] !== 'map') {
+    location.hash = '#/map';
+    await show();
+  }
+  await mapView().focus(LAYER_OF[hit.kind] ?? null, hit.id, hit.bbox);
 }
 
 /** Marks the current page in the navigation and names the tab after it. */

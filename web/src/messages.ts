@@ -87,6 +87,18 @@ export function label(field: string): string {
   return WORDS[LANG][field] ?? spaced(field);
 }
 
+const compacts = new Map<string, Intl.NumberFormat>();
+/** A large number in few digits, as the language writes it ("7.38B", "7,38 Md"). */
+export function compact(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
+  let format = compacts.get(LANG);
+  if (!format) {
+    format = new Intl.NumberFormat(LOCALES[LANG], { notation: 'compact', maximumSignificantDigits: 3 });
+    compacts.set(LANG, format);
+  }
+  return format.format(value);
+}
+
 /** A value of an enumeration for a person: `option('state', 'verified')` → "verified". */
 export function option(group: string, value: unknown): string {
   const v = String(value ?? '');

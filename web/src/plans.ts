@@ -5,7 +5,7 @@
 import { type PlanJob, cancelPlan, get, planJob, planOf, startPlan } from './api';
 import { forget, showPlan, shown } from './data';
 import { h, num } from './dom';
-import { day, moment, option, t, timeNow } from './messages';
+import { compact, day, moment, option, t, timeNow } from './messages';
 import { canPlan } from './session';
 
 interface Run {
@@ -221,8 +221,8 @@ function summaryCard(run: Run): HTMLElement {
   if (!plan) return h('div');
   const i = plan.indicators;
   const rows: [string, string][] = [
-    [t('plans.objective'), num(plan.objective_value, 1)],
-    [t('plans.baseline'), num(plan.baseline_objective ?? null, 1)],
+    [t('plans.objective'), compact(plan.objective_value)],
+    [t('plans.baseline'), compact(plan.baseline_objective ?? null)],
     [t('counter.released'), num(i.hazards_released)],
     [t('plans.released_km2'), `${num(i.released_km2, 1)} km²`],
     [t('counter.restored'), num(i.assets_restored)],
@@ -232,5 +232,10 @@ function summaryCard(run: Run): HTMLElement {
     [t('plans.ends'), i.programme_end ? day(i.programme_end) : t('plans.beyond')],
     [t('plans.deferred'), num(plan.deferred.length)],
   ];
-  return h('div', { class: 'card' }, h('h3', {}, run.label), h('table', { class: 'props' }, ...rows.map(([k, v]) => h('tr', {}, h('th', {}, k), h('td', {}, v)))));
+  return h(
+    'div',
+    { class: 'card plan-card', 'data-released-km2': String(i.released_km2), 'data-restored': String(i.assets_restored), 'data-end': i.days?.at(-1)?.date ?? '' },
+    h('h3', {}, run.label),
+    h('table', { class: 'props' }, ...rows.map(([k, v]) => h('tr', {}, h('th', {}, k), h('td', {}, v)))),
+  );
 }

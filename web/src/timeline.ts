@@ -2,7 +2,7 @@
 // dates recolours the map and recounts what is released and restored by that date.
 // `relabel` draws the same figures again in a new language.
 
-import { dateAt, dayOffset, featureId, shown, currentSummary } from './data';
+import { currentSummary, dateAt, dayOffset, figuresAt, shown } from './data';
 import { h, num } from './dom';
 import { day as dayText, t } from './messages';
 import { paintForDay } from './map/layers';
@@ -63,21 +63,21 @@ export class Timeline {
     const map = this.view.map;
     if (map.getLayer('hazard-areas-fill')) paintForDay(map, day);
 
-    const area = new Map<string, number>();
-    for (const f of this.view.data['hazard-areas']?.features ?? []) area.set(featureId(f), Number(f.properties.area_m2 ?? 0));
-    const released = plan.hazards.filter((r) => r.release_date && r.release_date <= date);
-    const releasedKm2 = released.reduce((sum, r) => sum + (area.get(r.id) ?? 0), 0) / 1e6;
-    const restored = plan.assets.filter((r) => r.restoration_date && r.restoration_date <= date).length;
-    const month = [...plan.indicators.months].reverse().find((m) => m.month <= date.slice(0, 7));
+    // Every figure at the date comes from the plan's own day-by-day figures, as the
+    // dashboard's and the plan card's do.
+    const at = figuresAt(plan, date);
+    const released = at?.hazards_released ?? 0;
     this.render([
-      ['released', t('counter.released'), t('timeline.of', { done: released.length, total: plan.hazards.length })],
-      ['released-km2', t('counter.released_km2'), `${num(releasedKm2, 1)} km²`],
-      ['restored', t('counter.restored'), t('timeline.of', { done: restored, total: plan.assets.length })],
-      ['road-km', t('counter.road_km'), `${num(month?.road_km_reopened ?? 0, 1)} km`],
-      ['rail-km', t('counter.rail_km'), `${num(month?.rail_km_reopened ?? 0, 1)} km`],
-      ['power', t('counter.power'), `${num(100 * (month?.power_population_share ?? 0), 1)} %`],
+      ['released', t('counter.released'), t('timeline.of', { done: released, total: plan.hazards.length })],
+      ['released-km2', t('counter.released_km2'), at ? `${num(at.released_km2, 1)} km²` : '–'],
+      ['restored', t('counter.restored'), t('timeline.of', { done: at?.assets_restored ?? 0, total: plan.assets.length })],
+      ['road-km', t('counter.road_km'), at ? `${num(at.road_km_reopened, 1)} km` : '–'],
+      ['rail-km', t('counter.rail_km'), at ? `${num(at.rail_km_reopened, 1)} km` : '–'],
+      ['power', t('counter.power'), at ? `${num(100 * at.power_population_share, 1)} %` : '–'],
     ]);
-    this.counters.dataset.released = String(released.length);
+    this.counters.dataset.released = String(released);
+    this.counters.dataset.releasedKm2 = String(at?.released_km2 ?? '');
+    this.counters.dataset.restored = String(at?.assets_restored ?? '');
   }
 
   /** Counters of the register as recorded, when no plan is loaded. */

@@ -149,6 +149,52 @@ describe('map', () => {
   });
 });
 
+describe('search', () => {
+  test('a code typed in the header finds the record and opens it on the map, from any page', async () => {
+    const { page, errors } = await signIn(browser, 'coordinator');
+    const areas = items((await api(page, 'GET', '/api/hazard-areas?page_size=1000')).body);
+    // A hazard area far down the list, which the first page of a list never shows.
+    const far = areas[areas.length - 1];
+    assert.ok(far, 'the demo region has hazard areas');
+    await page.goto(`${BASE_URL}/#/dashboard`);
+    await page.fill('#search', far.code);
+    await page.waitForSelector(`#search-hits li[data-code="${far.code}"]`);
+    assert.equal(await page.getAttribute('#search-hits li:first-child', 'data-code'), far.code, 'the exact code comes first');
+    await page.press('#search', 'Enter');
+    await page.waitForSelector('#details');
+    assert.match(await page.textContent('#details h3'), new RegExp(far.code));
+    assert.equal(await page.evaluate(() => location.hash), '#/map');
+    // The map is on the record: its centre is within the record's bounds.
+    const inside = await page.evaluate(() => {
+      const { map } = window.bonifica;
+      const c = map.getCenter();
+      const src = map.getSource('search-focus');
+      const ring = src && src.serialize().data.features[0].geometry.coordinates[0];
+      const lons = ring.map((p) => p[0]);
+      const lats = ring.map((p) => p[1]);
+      return c.lng >= Math.min(...lons) && c.lng <= Math.max(...lons) && c.lat >= Math.min(...lats) && c.lat <= Math.max(...lats);
+    });
+    assert.ok(inside, 'the map centres on the record found');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('a viewer searching for a restricted code finds nothing', async () => {
+    const defence = await signIn(browser, 'defence_liaison', { waitForMap: false });
+    const military = items((await api(defence.page, 'GET', '/api/assets?kind=military_structure&page_size=1000')).body);
+    const restricted = military.find((a) => a.restricted === true);
+    await defence.page.close();
+    assert.ok(restricted, 'the demo region has a restricted asset');
+    const { page } = await signIn(browser, 'viewer', { waitForMap: false });
+    await page.fill('#search', restricted.code);
+    await page.waitForSelector('#search-none');
+    const found = await api(page, 'GET', `/api/search?q=${encodeURIComponent(restricted.code)}`);
+    assert.equal(found.status, 200);
+    assert.ok(!found.body.items.some((h) => h.id === restricted.id), JSON.stringify(found.body));
+    await page.close();
+  });
+});
+
 describe('plans, timeline, Gantt and dashboard', () => {
   let page;
   before(async () => {
@@ -239,6 +285,148 @@ describe('plans, timeline, Gantt and dashboard', () => {
     await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.onShow === 'true', button);
     await page.click('nav a[data-page=gantt]');
     await page.waitForSelector('#gantt rect.bar');
+  });
+
+  test('the map counter, the dashboard and the plan card agree on km² released and assets restored at three dates', async () => {
+    needPlan();
+    await page.click('nav a[data-page=plans]');
+    await page.waitForSelector('.plan-card');
+    const card = {
+      km2: Number(await page.getAttribute('.plan-card', 'data-released-km2')),
+      restored: Number(await page.getAttribute('.plan-card', 'data-restored')),
+    };
+    await page.click('nav a[data-page=dashboard]');
+    await page.waitForSelector('#chart-released[data-months]');
+    const months = JSON.parse(await page.getAttribute('#chart-released', 'data-months'));
+    assert.ok(months.length >= 3, `the plan runs over ${months.length} months`);
+    const picks = [months[Math.floor(months.length / 3)], months[Math.floor((2 * months.length) / 3)], months[months.length - 1]];
+    await page.click('nav a[data-page=map]');
+    await page.waitForSelector('.timeline:not([hidden])');
+    const moveTo = (value) =>
+      page.evaluate((v) => {
+        const slider = document.querySelector('#timeline');
+        slider.value = String(Math.min(Number(slider.max), v));
+        slider.dispatchEvent(new Event('input'));
+        return document.querySelector('#timeline-date').dataset.date;
+      }, value);
+    const start = await moveTo(0);
+    for (const m of picks) {
+      // The month's last day, or the plan's last day for the last month.
+      const [y, mo] = m.month.split('-').map(Number);
+      const end = new Date(Date.UTC(y, mo, 0));
+      const offset = Math.round((end - new Date(`${start}T00:00:00Z`)) / 86_400_000);
+      const date = await moveTo(offset);
+      const counter = {
+        km2: Number(await page.getAttribute('#counters', 'data-released-km2')),
+        restored: Number(await page.getAttribute('#counters', 'data-restored')),
+      };
+      assert.ok(date.startsWith(m.month), `the timeline reached ${m.month} (at ${date})`);
+      assert.equal(counter.km2, m.released_km2, `${date}: the map counts ${counter.km2} km², the dashboard ${m.released_km2}`);
+      assert.equal(counter.restored, m.assets_restored, `${date}: the map counts ${counter.restored} assets, the dashboard ${m.assets_restored}`);
+    }
+    const last = picks[picks.length - 1];
+    assert.equal(last.released_km2, card.km2, `the dashboard ends at ${last.released_km2} km², the plan card says ${card.km2}`);
+    assert.equal(last.assets_restored, card.restored);
+  });
+});
+
+describe('lists and exports', () => {
+  test('a list pages to the last hazard area, filters by status and sorts by area', async () => {
+    const { page, errors } = await signIn(browser, 'coordinator', { waitForMap: false });
+    await page.goto(`${BASE_URL}/#/records/hazard-areas`);
+    await page.waitForSelector('#record-table tr[data-code]');
+    const total = Number(await page.getAttribute('#record-table', 'data-total'));
+    assert.ok(total > 500, `the demo region has more hazard areas than a first page of 500 (${total})`);
+    const last = (await api(page, 'GET', '/api/hazard-areas?sort=-code&page_size=1')).body.items[0].code;
+    for (let pages = 0; await page.isEnabled('#page-next'); pages++) {
+      assert.ok(pages < 200, 'the pager ends');
+      const before = await page.getAttribute('#record-table tr[data-code]', 'data-code');
+      await page.click('#page-next');
+      await page.waitForFunction((b) => document.querySelector('#record-table tr[data-code]')?.getAttribute('data-code') !== b, before);
+    }
+    const codes = await page.$$eval('#record-table tr[data-code]', (rows) => rows.map((r) => r.dataset.code));
+    assert.equal(codes[codes.length - 1], last, 'the last page ends with the last hazard area');
+    assert.match(await page.textContent('#page-range'), new RegExp(`${total.toLocaleString('en')}$`));
+
+    await page.selectOption('#filter-status', 'worked_on');
+    const worked = (await api(page, 'GET', '/api/hazard-areas?status=worked_on&page_size=1')).body.total;
+    await page.waitForFunction((n) => Number(document.querySelector('#record-table').dataset.total) === n, worked);
+
+    await page.selectOption('#filter-status', 'open');
+    const open = (await api(page, 'GET', '/api/hazard-areas?status=open&sort=-size&page_size=1')).body;
+    await page.waitForFunction((n) => Number(document.querySelector('#record-table').dataset.total) === n, open.total);
+    await page.click('th[data-sort=size]');
+    await page.click('th[data-sort=size]');
+    await page.waitForFunction((code) => document.querySelector('#record-table tr[data-code]')?.getAttribute('data-code') === code, open.items[0].code);
+    await screenshot(page, 'records-list');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('an export of a filtered list opens with GDAL, and a viewer\'s has no restricted record', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'bonifica-export-'));
+    const download = async (page, href, file) => {
+      const b64 = await page.evaluate(async (url) => {
+        const r = await fetch(url);
+        if (!r.ok) throw new Error(`${url}: ${r.status}`);
+        const bytes = new Uint8Array(await r.arrayBuffer());
+        let text = '';
+        for (const b of bytes) text += String.fromCharCode(b);
+        return btoa(text);
+      }, href);
+      const path = join(dir, file);
+      writeFileSync(path, Buffer.from(b64, 'base64'));
+      return path;
+    };
+    const count = (path, layer) => {
+      const out = execFileSync('ogrinfo', ['-ro', '-so', path, ...(layer ? [layer] : ['-al'])], { encoding: 'utf8' });
+      return [...out.matchAll(/Feature Count: (\d+)/g)].reduce((a, m) => a + Number(m[1]), 0);
+    };
+    try {
+      const { page } = await signIn(browser, 'coordinator', { waitForMap: false });
+      await page.goto(`${BASE_URL}/#/records/hazard-areas`);
+      await page.waitForSelector('#record-table tr[data-code]');
+      await page.selectOption('#filter-kind', 'ap_mines');
+      const wanted = (await api(page, 'GET', '/api/hazard-areas?kind=ap_mines&page_size=1')).body.total;
+      await page.waitForFunction((n) => Number(document.querySelector('#record-table').dataset.total) === n, wanted);
+      const gpkg = await download(page, await page.getAttribute('#exports a[data-format=gpkg]', 'href'), 'areas.gpkg');
+      assert.equal(count(gpkg, 'hazard_areas'), wanted, 'the GeoPackage holds the filtered list');
+      const geojson = await download(page, await page.getAttribute('#exports a[data-format=geojson]', 'href'), 'areas.geojson');
+      assert.equal(count(geojson), wanted, 'the GeoJSON holds the filtered list');
+      await page.close();
+
+      const defence = await signIn(browser, 'defence_liaison', { waitForMap: false });
+      const restricted = items((await api(defence.page, 'GET', '/api/assets?kind=military_structure&page_size=1000')).body).filter((a) => a.restricted);
+      await defence.page.close();
+      assert.ok(restricted.length, 'the demo region has restricted assets');
+      const viewer = await signIn(browser, 'viewer', { waitForMap: false });
+      await viewer.page.goto(`${BASE_URL}/#/records/assets`);
+      await viewer.page.waitForSelector('#exports a[data-format=csv]');
+      const csv = await download(viewer.page, await viewer.page.getAttribute('#exports a[data-format=csv]', 'href'), 'assets.csv');
+      const text = (await import('node:fs')).readFileSync(csv, 'utf8');
+      for (const a of restricted) assert.ok(!text.includes(a.code) && !text.includes(a.id), `the viewer's export holds ${a.code}`);
+      await viewer.page.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('two tabs', () => {
+  test('a second tab of the same session can write', async () => {
+    const { page } = await signIn(browser, 'coordinator', { waitForMap: false });
+    const second = await browser.context.newPage();
+    await second.goto(`${BASE_URL}/#/records`);
+    await second.waitForSelector('#role');
+    const made = await api(second, 'POST', '/api/tokens', { name: 'second tab' });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    assert.equal((await api(second, 'DELETE', `/api/tokens/${made.body.id}`)).status, 204);
+    await second.close();
+    await page.close();
   });
 });
 

@@ -41,8 +41,10 @@ describe('languages', () => {
     assert.equal(await text(page, 'nav a[data-page=dashboard]'), 'Dashboard');
     assert.equal(await text(page, '#legend li[data-legend="legend.sha_open"]'), 'SHA (suspected hazardous area), open');
     // Thousands in English are grouped with commas (6,000 hazard areas in the demo region).
-    await page.waitForSelector('[data-counter=hazards] .counter-value');
-    assert.match(await text(page, '[data-counter=hazards] .counter-value'), /^\d{1,3}(,\d{3})+$/);
+    // After signing in the base plan stored by the tests before is on show: the timeline's
+    // counter says how many of the region's hazard areas it releases by the date.
+    await page.waitForSelector('[data-counter=released] .counter-value');
+    assert.match(await text(page, '[data-counter=released] .counter-value'), /^[\d,]+ of \d{1,3}(,\d{3})+$/);
 
     // A layer hidden before the switch stays hidden, and its toggle says so.
     await page.uncheck('input[data-toggle=rivers]');
@@ -60,8 +62,8 @@ describe('languages', () => {
     assert.equal(await page.isChecked('input[data-toggle=rivers]'), false);
     assert.equal(await page.evaluate(() => window.bonifica.map.getLayoutProperty('rivers-line', 'visibility')), 'none');
     // The counters are French too: thousands grouped with a narrow no-break space.
-    await waitText(page, '[data-counter=hazards] .counter-label', 'Zones dangereuses');
-    assert.match(await text(page, '[data-counter=hazards] .counter-value'), /^\d{1,3}(\u202f\d{3})+$/);
+    await waitText(page, '[data-counter=released] .counter-label', 'Zones dangereuses remises à disposition');
+    assert.match(await text(page, '[data-counter=released] .counter-value'), /^[\d\u202f]+ sur \d{1,3}(\u202f\d{3})+$/);
     assert.doesNotMatch(await text(page, '.map-side'), UNFILLED);
     assert.equal(await page.evaluate(() => localStorage.getItem('bonifica.lang')), 'fr');
     await page.check('input[data-toggle=rivers]');

@@ -8,7 +8,9 @@
 //! ([`Dataset::projection`]), which the map's `blocked` flag uses too, so both say the
 //! same. The gating distance is the programme's (`GatingConfig::buffer_m`).
 
-use bonifica_model::{Asset, Dataset, Gating, GatingIndex, HazardArea, assets_unblocked};
+use bonifica_model::{
+    Asset, Dataset, Gating, GatingIndex, HazardArea, LocalProjection, assets_unblocked,
+};
 use geo::BoundingRect;
 use geo_types::Rect;
 use uuid::Uuid;
@@ -148,6 +150,31 @@ pub fn unblocked<'m>(
         .collect();
     out.sort_by(|a, b| a.code.cmp(&b.code));
     Ok(out)
+}
+
+/// The assets still to repair that an unreleased hazard area within `buffer_m` blocks
+/// (restricted areas included: they gate whoever looks), over the whole register at once:
+/// the map's `blocked` flag and the lists' `blocked` filter. `projection` is the whole
+/// register's ([`Dataset::projection`]), the one [`blocking`] uses, even when `d` holds
+/// only the hazard areas and assets.
+pub fn blocked_assets(
+    d: &Dataset,
+    projection: &LocalProjection,
+    buffer_m: f64,
+) -> Result<std::collections::HashSet<Uuid>, AppError> {
+    let index =
+        GatingIndex::build(&d.hazard_areas, projection).map_err(|e| AppError::internal(&e))?;
+    let mut blocked = std::collections::HashSet::new();
+    for a in d.assets.iter().filter(|a| a.needs_repair()) {
+        if !index
+            .blocking(&a.footprint, buffer_m)
+            .map_err(|e| AppError::internal(&e))?
+            .is_empty()
+        {
+            blocked.insert(a.id);
+        }
+    }
+    Ok(blocked)
 }
 
 #[cfg(test)]

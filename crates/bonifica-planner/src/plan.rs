@@ -166,6 +166,34 @@ pub struct Indicators {
     /// Deferred repair work, person-days.
     pub deferred_person_days: f64,
     pub units_ending_with_work: Vec<UnitEnding>,
+    /// The figures a user reads at a date, day by day: the one computation behind the
+    /// timeline's counters, the dashboard's curves and the totals above
+    /// (`released_km2`, `assets_restored`, `hazards_released`, the kilometres reopened
+    /// and the share of power are those of the last day).
+    pub days: Vec<DayFigures>,
+}
+
+/// The figures as they stand at the end of `date`: land released, hazard areas released,
+/// assets restored, road and railway kilometres reopened and the share of the power
+/// network's people served again, since the plan's start. One entry per day on which one
+/// of them changes, in order; between two entries nothing changes.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct DayFigures {
+    pub date: Date,
+    pub released_km2: f64,
+    pub hazards_released: usize,
+    pub assets_restored: usize,
+    pub road_km_reopened: f64,
+    pub rail_km_reopened: f64,
+    pub power_population_share: f64,
+}
+
+impl Indicators {
+    /// The figures as they stand at the end of `date` (all zero before the first change).
+    pub fn at(&self, date: Date) -> Option<&DayFigures> {
+        let n = self.days.partition_point(|d| d.date <= date);
+        n.checked_sub(1).map(|i| &self.days[i])
+    }
 }
 
 /// Why an asset came where it did: the parts of its priority score.
@@ -357,6 +385,7 @@ fn indicators(
             ind.hazards_released += 1;
         }
     }
+    let mut releases = Vec::new();
     for (i, item) in inst.items.iter().enumerate() {
         let (Some(p), Subject::Hazard(h)) = (d.placed[i], item.subject) else {
             continue;
@@ -366,6 +395,7 @@ fn indicators(
             item.kind,
             &inst.outcomes[h],
         );
+        releases.push((p.finish - 1, released_by(item.kind, &inst.outcomes[h])));
     }
     let assets: Vec<(&AssetInfo, i64)> = region
         .assets
@@ -373,6 +403,7 @@ fn indicators(
         .zip(asset_days.iter().copied())
         .collect();
     add_restorations(&mut ind, &mut months, region, &assets);
+    ind.days = day_figures(region, &releases, hazard_days, &assets);
     for (m, month) in months.iter_mut().enumerate() {
         let from = (first_of_month(start, m) - start).num_days().max(0);
         let to = (first_of_month(start, m + 1) - start).num_days();
@@ -391,7 +422,7 @@ fn indicators(
         month.team_utilisation = busy[0] as f64 / avail[0].max(1) as f64;
         month.crew_utilisation = busy[1] as f64 / avail[1].max(1) as f64;
     }
-    ind.released_km2 = released_km2(&months);
+    totals_from_days(&mut ind);
     ind.programme_end = (end_day > 0).then(|| region.date(end_day - 1));
     let mut eligible_left = vec![false; region.units.len()];
     for (i, item) in inst.items.iter().enumerate() {
@@ -424,26 +455,149 @@ fn indicators(
 /// Release work of one item counted in the month it ends: the one computation of the
 /// released area, for the whole plan and for a view of it without some records.
 fn add_release(month: &mut Month, kind: ItemKind, o: &Outcome) {
+    let km2 = released_by(kind, o);
     match kind {
-        ItemKind::Nts => month.cancelled_km2 += o.cancelled_m2 / 1e6,
-        ItemKind::Ts => month.reduced_km2 += o.reduced_m2 / 1e6,
-        ItemKind::Clearance => month.cleared_km2 += o.cleared_m2 / 1e6,
+        ItemKind::Nts => month.cancelled_km2 += km2,
+        ItemKind::Ts => month.reduced_km2 += km2,
+        ItemKind::Clearance => month.cleared_km2 += km2,
         ItemKind::Repair(_) => {}
     }
 }
 
-/// The area released over the plan, km², summed month by month in order.
-fn released_km2(months: &[Month]) -> f64 {
-    months
-        .iter()
-        .map(|m| m.cancelled_km2 + m.reduced_km2 + m.cleared_km2)
-        .sum()
+/// The land one item of release work releases, km²: an NTS cancels, a TS reduces, a
+/// clearance clears.
+fn released_by(kind: ItemKind, o: &Outcome) -> f64 {
+    match kind {
+        ItemKind::Nts => o.cancelled_m2 / 1e6,
+        ItemKind::Ts => o.reduced_m2 / 1e6,
+        ItemKind::Clearance => o.cleared_m2 / 1e6,
+        ItemKind::Repair(_) => 0.0,
+    }
 }
 
-/// The restoration indicators of `assets`, each with its restoration day (the penalty
-/// day or later when it is not restored): assets restored, road and railway kilometres
-/// reopened and the share of the power network's population served, month by month and
-/// in all, and the weighted mean restoration day. The share of power counts only the
+/// The people served by the damaged power assets of `assets` (at least one).
+fn power_total(assets: &[(&AssetInfo, i64)]) -> f64 {
+    assets
+        .iter()
+        .filter(|(a, _)| matches!(a.kind, AssetKind::PowerLine | AssetKind::Substation))
+        .map(|(a, _)| f64::from(a.population_served))
+        .sum::<f64>()
+        .max(1.0)
+}
+
+/// What an asset's restoration reopens: road km, railway km, share of the power
+/// network's people.
+fn reopened(info: &AssetInfo, power_total: f64) -> (f64, f64, f64) {
+    match info.kind {
+        AssetKind::RoadSegment => (info.length_km, 0.0, 0.0),
+        AssetKind::RailwaySegment => (0.0, info.length_km, 0.0),
+        AssetKind::PowerLine | AssetKind::Substation => {
+            (0.0, 0.0, f64::from(info.population_served) / power_total)
+        }
+        _ => (0.0, 0.0, 0.0),
+    }
+}
+
+/// The figures day by day ([`DayFigures`]) from the land each item of work releases
+/// (`releases`: the item's last working day and its km²), the day each hazard area is
+/// released and each asset restored (their first day released or in service; the penalty
+/// day or later when never). A change counts on the last working day before it. Changes
+/// are summed in one fixed order whatever order they come in, so a plan and a view of it
+/// that hides nothing give the same figures to the last bit.
+fn day_figures(
+    region: &Region,
+    releases: &[(i64, f64)],
+    hazard_days: &[i64],
+    assets: &[(&AssetInfo, i64)],
+) -> Vec<DayFigures> {
+    let power_total = power_total(assets);
+    let mut land: Vec<(i64, f64)> = releases.to_vec();
+    land.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let mut hazards: Vec<i64> = hazard_days
+        .iter()
+        .filter(|&&d| d < region.penalty_day)
+        .map(|&d| (d - 1).max(0))
+        .collect();
+    hazards.sort_unstable();
+    let mut restored: Vec<(i64, (f64, f64, f64))> = assets
+        .iter()
+        .filter(|(_, d)| *d < region.penalty_day)
+        .map(|&(info, d)| ((d - 1).max(0), reopened(info, power_total)))
+        .collect();
+    restored.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then(a.1.0.total_cmp(&b.1.0))
+            .then(a.1.1.total_cmp(&b.1.1))
+            .then(a.1.2.total_cmp(&b.1.2))
+    });
+    let mut changed: Vec<i64> = land
+        .iter()
+        .map(|l| l.0)
+        .chain(hazards.iter().copied())
+        .chain(restored.iter().map(|r| r.0))
+        .collect();
+    changed.sort_unstable();
+    changed.dedup();
+    let (mut l, mut h, mut r) = (0, 0, 0);
+    let mut now = DayFigures {
+        date: region.start,
+        released_km2: 0.0,
+        hazards_released: 0,
+        assets_restored: 0,
+        road_km_reopened: 0.0,
+        rail_km_reopened: 0.0,
+        power_population_share: 0.0,
+    };
+    let mut power = 0.0;
+    let mut out = Vec::with_capacity(changed.len());
+    for day in changed {
+        while l < land.len() && land[l].0 == day {
+            now.released_km2 += land[l].1;
+            l += 1;
+        }
+        while h < hazards.len() && hazards[h] == day {
+            now.hazards_released += 1;
+            h += 1;
+        }
+        while r < restored.len() && restored[r].0 == day {
+            let (road, rail, share) = restored[r].1;
+            now.assets_restored += 1;
+            now.road_km_reopened += road;
+            now.rail_km_reopened += rail;
+            power += share;
+            r += 1;
+        }
+        now.power_population_share = power.min(1.0);
+        now.date = region.date(day);
+        out.push(now.clone());
+    }
+    out
+}
+
+/// Sets the totals from the last day of `days`, so a total and the figure at the plan's
+/// last date are one number.
+fn totals_from_days(ind: &mut Indicators) {
+    if let Some(last) = ind.days.last() {
+        ind.released_km2 = last.released_km2;
+        ind.hazards_released = last.hazards_released;
+        ind.assets_restored = last.assets_restored;
+        ind.road_km_reopened = last.road_km_reopened;
+        ind.rail_km_reopened = last.rail_km_reopened;
+        ind.power_population_share = last.power_population_share;
+    } else {
+        ind.released_km2 = 0.0;
+        ind.hazards_released = 0;
+        ind.assets_restored = 0;
+        ind.road_km_reopened = 0.0;
+        ind.rail_km_reopened = 0.0;
+        ind.power_population_share = 0.0;
+    }
+}
+
+/// The restoration indicators of `assets` by month, each with its restoration day (the
+/// penalty day or later when it is not restored): road and railway kilometres reopened and
+/// the share of the power network's population served, and the weighted mean restoration
+/// day. The totals come from [`day_figures`]. The share of power counts only the
 /// assets given. The one computation of these figures, for the whole plan and for a
 /// view of it without some records.
 fn add_restorations(
@@ -459,32 +613,22 @@ fn add_restorations(
         vec![0.0; n_months],
     );
     let (mut weighted, mut weights) = (0.0, 0.0);
-    let power_total: f64 = assets
-        .iter()
-        .filter(|(a, _)| matches!(a.kind, AssetKind::PowerLine | AssetKind::Substation))
-        .map(|(a, _)| f64::from(a.population_served))
-        .sum::<f64>()
-        .max(1.0);
-    ind.assets_restored = 0;
+    let power_total = power_total(assets);
     for &(info, day) in assets {
         weighted += info.weight * day as f64;
         weights += info.weight;
         if day >= region.penalty_day {
             continue;
         }
-        ind.assets_restored += 1;
         let m = month_index(region.start, (day - 1).max(0), region).min(n_months.saturating_sub(1));
-        let Some(slot) = (match info.kind {
-            AssetKind::RoadSegment => road.get_mut(m).map(|v| (v, info.length_km)),
-            AssetKind::RailwaySegment => rail.get_mut(m).map(|v| (v, info.length_km)),
-            AssetKind::PowerLine | AssetKind::Substation => power
-                .get_mut(m)
-                .map(|v| (v, f64::from(info.population_served) / power_total)),
-            _ => None,
-        }) else {
-            continue;
-        };
-        *slot.0 += slot.1;
+        let (r, l, p) = reopened(info, power_total);
+        if let (Some(road), Some(rail), Some(power)) =
+            (road.get_mut(m), rail.get_mut(m), power.get_mut(m))
+        {
+            *road += r;
+            *rail += l;
+            *power += p;
+        }
     }
     let (mut r, mut l, mut p) = (0.0, 0.0, 0.0);
     for (m, month) in months.iter_mut().enumerate() {
@@ -495,9 +639,6 @@ fn add_restorations(
         month.rail_km_reopened = l;
         month.power_population_share = p.min(1.0);
     }
-    ind.road_km_reopened = r;
-    ind.rail_km_reopened = l;
-    ind.power_population_share = p.min(1.0);
     ind.weighted_mean_restoration_day = if weights > 0.0 {
         weighted / weights
     } else {
@@ -534,6 +675,7 @@ impl crate::Planner {
             .collect();
         shown.sort_by_key(|(h, i)| (*h, i.finish_day));
         let last = months.len().saturating_sub(1);
+        let mut releases = Vec::new();
         for (h, item) in shown {
             let (Some(o), Some(m)) = (
                 self.instance.outcomes.get(h),
@@ -542,6 +684,7 @@ impl crate::Planner {
                 continue;
             };
             add_release(m, item.kind, o);
+            releases.push((item.finish_day - 1, released_by(item.kind, o)));
         }
         for d in full
             .deferred
@@ -553,12 +696,6 @@ impl crate::Planner {
                 _ => ind.deferred_team_days -= d.unit_days,
             }
         }
-        ind.hazards_released = view
-            .hazards
-            .iter()
-            .filter(|h| h.release_date.is_some())
-            .count();
-        ind.released_km2 = released_km2(&months);
         let restored: HashMap<Uuid, Option<Date>> = view
             .assets
             .iter()
@@ -578,6 +715,16 @@ impl crate::Planner {
             })
             .collect();
         add_restorations(ind, &mut months, region, &assets);
+        let hazard_days: Vec<i64> = view
+            .hazards
+            .iter()
+            .map(|h| {
+                h.release_date
+                    .map_or(region.penalty_day, |d| (d - region.start).num_days())
+            })
+            .collect();
+        ind.days = day_figures(region, &releases, &hazard_days, &assets);
+        totals_from_days(ind);
         ind.months = months;
     }
 }

@@ -25,6 +25,8 @@ use crate::state::AppState;
 use crate::wire::{ListParams, Page, etag, if_match, parse_bbox};
 use bonifica_app::Model;
 use bonifica_app::access::{Scoped, Verb, require, require_scope, visible};
+use bonifica_app::export::Format;
+use std::collections::HashSet;
 
 /// The filters of a list, parsed.
 #[derive(Debug, Default)]
@@ -33,6 +35,19 @@ pub struct Filters {
     pub status: Option<String>,
     pub kind: Option<String>,
     pub organisation: Option<Uuid>,
+    pub classification: Option<String>,
+    pub damage: Option<String>,
+    /// Whether the asset is blocked, when asked, and the assets that are.
+    pub blocked: Option<(bool, HashSet<Uuid>)>,
+}
+
+impl Filters {
+    /// True when the record's blocked state is the one asked for, if any.
+    pub fn blocked_is(&self, id: Uuid) -> bool {
+        self.blocked
+            .as_ref()
+            .is_none_or(|(wanted, blocked)| *wanted == blocked.contains(&id))
+    }
 }
 
 /// A kind of record served under `/api/<PATH>`.
@@ -67,6 +82,14 @@ pub trait Resource: Scoped + Clone + Send + Sync + 'static {
     ) -> Result<Self, ApiError>;
     /// True when the record passes the list filters (already checked to apply).
     fn matches(&self, filters: &Filters) -> bool;
+    /// The record's name, which `q` searches and `sort=name` orders by.
+    fn name(&self) -> Option<&str> {
+        None
+    }
+    /// Its area in m² or its length in m, which `sort=size` orders by.
+    fn size(&self) -> Option<f64> {
+        None
+    }
     /// The version the store must see next, for kinds that carry it (hazard areas).
     fn set_version(&mut self, _version: u32) {}
 }
@@ -95,11 +118,25 @@ pub fn organisation_ref(model: &Model, field: &str, text: &str) -> Result<Uuid, 
         .ok_or_else(|| ApiError::field(field, format!("no organisation {text:?}")))
 }
 
-fn parse_filters(model: &Model, p: &ListParams) -> Result<Filters, ApiError> {
+fn parse_filters(model: &Model, p: &ListParams, buffer_m: f64) -> Result<Filters, ApiError> {
+    let blocked = match p.blocked {
+        None => None,
+        Some(wanted) => {
+            let projection = model
+                .data
+                .projection()
+                .map_err(|e| ApiError::internal(&e))?;
+            let blocked = bonifica_app::gating::blocked_assets(&model.data, &projection, buffer_m)?;
+            Some((wanted, blocked))
+        }
+    };
     Ok(Filters {
         bbox: p.bbox.as_deref().map(parse_bbox).transpose()?,
         status: p.status.clone(),
         kind: p.kind.clone(),
+        classification: p.classification.clone(),
+        damage: p.damage.clone(),
+        blocked,
         organisation: p
             .organisation
             .as_deref()
@@ -128,7 +165,57 @@ pub fn footprint_meets(bbox: &Option<Rect<f64>>, f: &bonifica_model::Footprint) 
     }
 }
 
-/// `GET /api/<resource>`: one page of the records the caller may see, in code order.
+/// The records of a list the caller may see that pass its filters and its `q`, in the
+/// order asked (`sort`, ties by code; code order by default).
+fn selected<'m, R: Resource>(
+    model: &'m Model,
+    caller: &Caller,
+    params: &ListParams,
+    buffer_m: f64,
+) -> Result<Vec<&'m R>, ApiError> {
+    let filters = parse_filters(model, params, buffer_m)?;
+    let q = params.q.as_deref().map(str::to_lowercase);
+    let mut rows: Vec<&R> = R::all(&model.data)
+        .iter()
+        .filter(|r| visible(caller, model, *r) && r.matches(&filters))
+        .filter(|r| {
+            q.as_deref().is_none_or(|q| {
+                r.code().as_str().to_lowercase().contains(q)
+                    || r.name().is_some_and(|n| n.to_lowercase().contains(q))
+            })
+        })
+        .collect();
+    let sort = params.sort.as_deref().unwrap_or("code");
+    let (reverse, field) = match sort.strip_prefix('-') {
+        Some(field) => (true, field),
+        None => (false, sort),
+    };
+    // The register keeps each kind in code order: only another order needs a sort.
+    match field {
+        "name" => rows.sort_by(|a, b| {
+            a.name()
+                .unwrap_or("")
+                .to_lowercase()
+                .cmp(&b.name().unwrap_or("").to_lowercase())
+                .then_with(|| a.code().as_str().cmp(b.code().as_str()))
+        }),
+        "size" => rows.sort_by(|a, b| {
+            a.size()
+                .unwrap_or(0.0)
+                .total_cmp(&b.size().unwrap_or(0.0))
+                .then_with(|| a.code().as_str().cmp(b.code().as_str()))
+        }),
+        _ => {}
+    }
+    if reverse {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// `GET /api/<resource>`: one page of the records the caller may see, filtered and sorted.
+/// A page ends with the `next` link, whose `page_token` is the last code given; in code
+/// order the next page starts after that code, in another order after that record.
 pub async fn list<R: Resource>(
     state: AppState,
     caller: Caller,
@@ -137,34 +224,103 @@ pub async fn list<R: Resource>(
     require(&caller, R::KIND, Verb::Read)?;
     let params = ListParams::parse(query.as_deref(), R::FILTERS)?;
     let size = params.page_size.unwrap_or(100);
+    let buffer_m = state.programme().gating.buffer_m;
     state.read(|model| {
-        let filters = parse_filters(model, &params)?;
-        let after = params.page_token.as_deref().unwrap_or("");
-        let mut total = 0;
-        let mut items = Vec::with_capacity(size);
-        let mut last = None;
-        let mut more = false;
-        for r in R::all(&model.data) {
-            if !(visible(&caller, model, r) && r.matches(&filters)) {
-                continue;
+        let rows = selected::<R>(model, &caller, &params, buffer_m)?;
+        let total = rows.len();
+        let in_code_order = params.sort.as_deref().is_none_or(|s| s == "code");
+        let start = match params.page_token.as_deref() {
+            None => 0,
+            Some(after) if in_code_order => rows.partition_point(|r| r.code().as_str() <= after),
+            Some(after) => rows
+                .iter()
+                .position(|r| r.code().as_str() == after)
+                .map(|i| i + 1)
+                .ok_or_else(|| {
+                    ApiError::field_status(
+                        StatusCode::BAD_REQUEST,
+                        "page_token",
+                        format!(
+                            "{after} is no longer in this list; start again from the first page"
+                        ),
+                    )
+                })?,
+        };
+        let page = &rows[start.min(total)..(start + size).min(total)];
+        let items = page.iter().map(|r| r.out(&model.stamp(r.id()))).collect();
+        let next = match page.last() {
+            Some(last) if start + size < total => {
+                Some(next_link(R::PATH, query.as_deref(), last.code().as_str()))
             }
-            total += 1;
-            if r.code().as_str() <= after {
-                continue;
-            }
-            if items.len() == size {
-                more = true;
-                continue;
-            }
-            items.push(r.out(&model.stamp(r.id())));
-            last = Some(r.code().as_str());
-        }
-        let next = match (more, last) {
-            (true, Some(code)) => Some(next_link(R::PATH, query.as_deref(), code)),
             _ => None,
         };
         Ok(Json(Page { items, total, next }))
     })?
+}
+
+/// `GET /api/export/<resource>?format=csv|geojson|gpkg&<the list's filters>`: every record
+/// of the list as filtered and sorted, in one file.
+pub async fn export<R: Resource>(
+    state: AppState,
+    caller: Caller,
+    query: Option<String>,
+) -> Result<Response, ApiError> {
+    require(&caller, R::KIND, Verb::Read)?;
+    let mut format = None;
+    let rest: Vec<&str> = query
+        .as_deref()
+        .unwrap_or("")
+        .split('&')
+        .filter(|pair| match pair.strip_prefix("format=") {
+            Some(word) => {
+                format = Some(word.to_string());
+                false
+            }
+            None => true,
+        })
+        .collect();
+    let format = Format::parse(format.as_deref().unwrap_or("")).map_err(|e| {
+        let mut e = ApiError::from(e);
+        e.status = StatusCode::BAD_REQUEST;
+        e
+    })?;
+    let params = ListParams::parse(Some(&rest.join("&")), R::FILTERS)?;
+    let buffer_m = state.programme().gating.buffer_m;
+    let subset = state.read(|model| {
+        let rows = selected::<R>(model, &caller, &params, buffer_m)?;
+        let mut subset = bonifica_app::export::frame(&model.data);
+        let kept = R::all_mut(&mut subset);
+        kept.clear();
+        kept.extend(rows.into_iter().cloned());
+        Ok::<_, ApiError>(subset)
+    })??;
+    let bytes =
+        tokio::task::spawn_blocking(move || bonifica_app::export::write(&subset, R::KIND, format))
+            .await
+            .map_err(|e| ApiError::internal(&e))?
+            .map_err(|e| {
+                let mut e = ApiError::from(e);
+                if e.status == StatusCode::UNPROCESSABLE_ENTITY {
+                    e.status = StatusCode::BAD_REQUEST;
+                }
+                e
+            })?;
+    let name = format!(
+        "{}-{}.{}",
+        R::PATH.trim_start_matches("/api/"),
+        chrono::Utc::now().format("%Y-%m-%d"),
+        format.extension()
+    );
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.media_type()),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
 }
 
 fn next_link(path: &str, query: Option<&str>, last: &str) -> String {

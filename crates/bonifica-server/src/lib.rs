@@ -17,6 +17,7 @@ pub mod plans;
 pub mod progress;
 pub mod reports;
 pub mod resources;
+pub mod search;
 pub mod session;
 pub mod state;
 pub mod summary;
@@ -48,6 +49,12 @@ pub fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("get", "/api/tokens", get(session::tokens_list)),
         ("delete", "/api/tokens/{id}", delete(session::tokens_delete)),
         ("get", "/api/summary", get(summary::summary_get)),
+        ("get", "/api/search", get(search::search_get)),
+        (
+            "get",
+            "/api/export/{collection}",
+            get(resources::export::export_get),
+        ),
         ("get", "/api/map/{layer}", get(map::map_get)),
         ("get", "/api/regions", get(places::regions_list)),
         ("get", "/api/regions/{id}", get(places::regions_get)),

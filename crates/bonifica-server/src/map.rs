@@ -25,7 +25,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use bonifica_model::{Dataset, Date, GatingIndex, LocalProjection};
+use bonifica_model::{Dataset, Date, LocalProjection};
 use bonifica_planner::work::ItemKind;
 use flate2::Compression;
 use flate2::write::GzEncoder;
@@ -242,20 +242,14 @@ fn assets(
     projection: &LocalProjection,
     buffer_m: f64,
 ) -> Result<(), ApiError> {
-    let index =
-        GatingIndex::build(&d.hazard_areas, projection).map_err(|e| ApiError::internal(&e))?;
+    let blocked = bonifica_app::gating::blocked_assets(d, projection, buffer_m)?;
     for a in d.assets.iter().filter(|a| shown(sees, *a)) {
-        let blocked = a.needs_repair()
-            && !index
-                .blocking(&a.footprint, buffer_m)
-                .map_err(|e| ApiError::internal(&e))?
-                .is_empty();
         out.feature(
             &a.footprint.to_geometry(),
             &json!({
                 "id": a.id, "code": a.code.as_str(), "name": a.name,
                 "kind": a.kind.as_str(), "damage": a.damage.as_str(),
-                "restored": a.restored, "blocked": blocked,
+                "restored": a.restored, "blocked": blocked.contains(&a.id),
                 "restricted": a.restricted(),
             }),
         );

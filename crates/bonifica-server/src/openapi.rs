@@ -6,7 +6,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::resources::{assets, hazards, places, workforce};
-use crate::{map, odk, plans, progress, reports, session, summary};
+use crate::{map, odk, plans, progress, reports, resources, search, session, summary};
 
 /// The API's description.
 #[derive(OpenApi)]
@@ -33,7 +33,7 @@ use crate::{map, odk, plans, progress, reports, session, summary};
         workforce::crews_update, workforce::crews_delete,
         session::session_create, session::session_get, session::session_delete,
         session::tokens_create, session::tokens_list, session::tokens_delete,
-        summary::summary_get, map::map_get, openapi_get,
+        summary::summary_get, search::search_get, resources::export::export_get, map::map_get, openapi_get,
         plans::plans_create, plans::plans_list, plans::plans_get, plans::plans_delete,
         plans::plans_compare, plans::scenarios_list,
         progress::plan_vs_actual_get, progress::productivity_get, progress::audit_get,

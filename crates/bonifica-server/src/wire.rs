@@ -408,6 +408,17 @@ pub struct ListParams {
     pub kind: Option<String>,
     /// Organisation id or code.
     pub organisation: Option<String>,
+    /// Hazard area classification: sha or cha.
+    pub classification: Option<String>,
+    /// Asset damage: undamaged, light, moderate, severe, destroyed.
+    pub damage: Option<String>,
+    /// Assets still blocked by an unreleased hazard area (`true`) or not (`false`).
+    pub blocked: Option<bool>,
+    /// Words of the code or the name, any case (every list).
+    pub q: Option<String>,
+    /// `code` (the default), `name` or `size` (area in m² or length in m), `-` first for
+    /// the reverse (every list).
+    pub sort: Option<String>,
     /// Records per page, 1 to 1000 (default 100).
     pub page_size: Option<usize>,
     /// The `page_token` of the previous page's `next` link.
@@ -416,6 +427,9 @@ pub struct ListParams {
 
 /// The maximum page size.
 pub const MAX_PAGE_SIZE: usize = 1000;
+
+/// What a list sorts by.
+pub const SORTS: [&str; 3] = ["code", "name", "size"];
 
 impl ListParams {
     /// Parses a raw query string, refusing parameters not in `allowed` (besides paging).
@@ -429,11 +443,33 @@ impl ListParams {
             match key {
                 "page_size" => p.page_size = Some(page_size(key, &value)?),
                 "page_token" => p.page_token = Some(value),
+                "q" => p.q = Some(value),
+                "sort" => {
+                    let field = value.strip_prefix('-').unwrap_or(&value);
+                    if !SORTS.contains(&field) {
+                        return Err(bad(format!(
+                            "{value:?} is not one of {} (with - first for the reverse)",
+                            SORTS.join(", ")
+                        )));
+                    }
+                    p.sort = Some(value);
+                }
                 k if !allowed.contains(&k) => {
                     return Err(bad(format!(
                         "unknown parameter; this list accepts {}",
-                        [allowed, &["page_size", "page_token"]].concat().join(", ")
+                        [allowed, &["q", "sort", "page_size", "page_token"]]
+                            .concat()
+                            .join(", ")
                     )));
+                }
+                "classification" => p.classification = Some(value),
+                "damage" => p.damage = Some(value),
+                "blocked" => {
+                    p.blocked = Some(match value.as_str() {
+                        "true" => true,
+                        "false" => false,
+                        other => return Err(bad(format!("{other:?} is not true or false"))),
+                    })
                 }
                 "bbox" => p.bbox = Some(value),
                 "status" => p.status = Some(value),

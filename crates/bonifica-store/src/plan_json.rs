@@ -4,8 +4,8 @@
 
 use bonifica_model::{AssetKind, Code, Date, Method, Trade};
 use bonifica_planner::plan::{
-    AssetRestoration, DeferredItem, HazardRelease, Indicators, Itinerary, Month, PlannedItem,
-    PriorityExplanation, RecordRef, UnitEnding,
+    AssetRestoration, DayFigures, DeferredItem, HazardRelease, Indicators, Itinerary, Month,
+    PlannedItem, PriorityExplanation, RecordRef, UnitEnding,
 };
 use bonifica_planner::units::UnitKind;
 use bonifica_planner::work::{ItemKind, Outcome};
@@ -311,6 +311,9 @@ struct IndicatorsJson {
     deferred_person_days: f64,
     #[serde(default)]
     units_ending_with_work: Vec<UnitEndingJson>,
+    /// Absent from plans stored before the figures were kept day by day.
+    #[serde(default)]
+    days: Vec<DayFigures>,
 }
 
 impl From<IndicatorsJson> for Indicators {
@@ -349,6 +352,7 @@ impl From<IndicatorsJson> for Indicators {
                     last_day: u.last_day,
                 })
                 .collect(),
+            days: i.days,
         }
     }
 }

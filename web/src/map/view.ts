@@ -34,6 +34,11 @@ export interface MapView {
   shown: () => void;
   /** Stops following changes of language (the view is dropped). */
   dispose: () => void;
+  /**
+   * Shows a record found elsewhere (a search): fits its bounds, marks them, and opens its
+   * details when a layer of the map holds it.
+   */
+  focus: (layer: MapLayer | null, id: string, bounds: [number, number, number, number]) => Promise<void>;
 }
 
 let current: MapView | null = null;
@@ -71,6 +76,7 @@ export function mapView(): MapView {
     loaded: Promise.resolve(),
     reload: async () => {},
     dispose: () => {},
+    focus: async () => {},
     shown: () => {
       map.resize();
       if (stale.size) {
@@ -185,6 +191,34 @@ export function mapView(): MapView {
     map.on('mouseenter', id, () => (map.getCanvas().style.cursor = 'pointer'));
     map.on('mouseleave', id, () => (map.getCanvas().style.cursor = ''));
   }
+  view.focus = async (name, id, [w, s, e, n]) => {
+    await view.loaded;
+    const pad = 0.0005;
+    map.fitBounds(
+      [
+        [w - pad, s - pad],
+        [e + pad, n + pad],
+      ],
+      { padding: 60, maxZoom: 15, animate: false },
+    );
+    const ring: GeoJSON.Feature = {
+      type: 'Feature',
+      properties: {},
+      geometry: { type: 'Polygon', coordinates: [[[w - pad, s - pad], [e + pad, s - pad], [e + pad, n + pad], [w - pad, n + pad], [w - pad, s - pad]]] },
+    };
+    const marked: GeoJSON.FeatureCollection = { type: 'FeatureCollection', features: [ring] };
+    const source = map.getSource('search-focus') as maplibregl.GeoJSONSource | undefined;
+    if (source) source.setData(marked);
+    else map.addSource('search-focus', { type: 'geojson', data: marked });
+    if (!map.getLayer('search-focus')) {
+      map.addLayer({ id: 'search-focus', type: 'line', source: 'search-focus', paint: { 'line-color': '#e6550d', 'line-width': 2.5, 'line-dasharray': [2, 1] } });
+    }
+    const feature = name ? data[name]?.features.find((f) => featureId(f) === id) : undefined;
+    if (name && feature) {
+      const found = { source: name, properties: feature.properties ?? {} } as unknown as MapGeoJSONFeature;
+      showDetails(view, found, new maplibregl.LngLat((w + e) / 2, (s + n) / 2));
+    }
+  };
   current = view;
   // A read-only handle for the browser tests and for people poking at the map in devtools.
   (window as unknown as { bonifica: unknown }).bonifica = { map, data };

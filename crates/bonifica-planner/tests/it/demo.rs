@@ -158,6 +158,7 @@ fn a_view_hiding_nothing_counts_the_plans_own_indicators_and_hiding_areas_releas
     assert!((a.road_km_reopened - b.road_km_reopened).abs() < 1e-9);
     assert!((a.power_population_share - b.power_population_share).abs() < 1e-12);
     assert!((a.weighted_mean_restoration_day - b.weighted_mean_restoration_day).abs() < 1e-6);
+    assert_eq!(a.days, b.days, "the day-by-day figures, to the last bit");
     for (m, n) in a.months.iter().zip(&b.months) {
         assert!((m.cleared_km2 - n.cleared_km2).abs() < 1e-9, "{}", m.month);
         assert!(
@@ -191,5 +192,53 @@ fn a_view_hiding_nothing_counts_the_plans_own_indicators_and_hiding_areas_releas
         plan.indicators.released_km2,
         view.indicators.released_km2,
         gone / 1e6
+    );
+}
+
+#[test]
+fn the_figures_at_a_date_are_those_of_the_months_and_the_totals() {
+    let (_, plan) = quick(region(), 1);
+    let ind = &plan.indicators;
+    assert!(!ind.days.is_empty(), "the plan releases land");
+    let last = ind.days.last().expect("a last day");
+    assert_eq!(last.released_km2, ind.released_km2);
+    assert_eq!(last.assets_restored, ind.assets_restored);
+    assert_eq!(last.hazards_released, ind.hazards_released);
+    assert!(
+        ind.days.windows(2).all(|w| w[0].date < w[1].date
+            && w[0].released_km2 <= w[1].released_km2
+            && w[0].assets_restored <= w[1].assets_restored),
+        "one entry a day, in order, never falling"
+    );
+    // At each month's end the figures are the months' own, summed.
+    let mut released = 0.0;
+    for m in &ind.months {
+        released += m.cancelled_km2 + m.reduced_km2 + m.cleared_km2;
+        let end = format!("{}-31", m.month);
+        let at = ind
+            .days
+            .iter()
+            .rev()
+            .find(|d| d.date.format("%Y-%m-%d").to_string() <= end);
+        let at_km2 = at.map_or(0.0, |d| d.released_km2);
+        assert!(
+            (at_km2 - released).abs() < 1e-9,
+            "{}: {at_km2} against {released}",
+            m.month
+        );
+        let road = at.map_or(0.0, |d| d.road_km_reopened);
+        assert!(
+            (road - m.road_km_reopened).abs() < 1e-9,
+            "{}: road {road} against {}",
+            m.month,
+            m.road_km_reopened
+        );
+    }
+    // Before the first change nothing is released; after the last, the totals.
+    let first = ind.days[0].date;
+    assert!(ind.at(first.pred_opt().expect("a day before")).is_none());
+    assert_eq!(
+        ind.at(last.date).map(|d| d.released_km2),
+        Some(ind.released_km2)
     );
 }

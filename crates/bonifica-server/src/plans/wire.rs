@@ -281,6 +281,23 @@ pub struct IndicatorsOut {
     pub programme_end: Option<Date>,
     pub deferred_team_days: i64,
     pub deferred_person_days: f64,
+    /// The figures as they stand at the end of each day on which one changes, in order:
+    /// the map's timeline and the dashboard read the figure at a date here (the last entry
+    /// on or before it), and the totals above are the last entry's.
+    pub days: Vec<DayOut>,
+}
+
+/// The figures at the end of one day of a plan.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DayOut {
+    #[schema(value_type = String, format = Date)]
+    pub date: Date,
+    pub released_km2: f64,
+    pub hazards_released: usize,
+    pub assets_restored: usize,
+    pub road_km_reopened: f64,
+    pub rail_km_reopened: f64,
+    pub power_population_share: f64,
 }
 
 /// P50 and P90 dates of one record.
@@ -515,6 +532,19 @@ fn indicators(i: &Indicators) -> IndicatorsOut {
         programme_end: i.programme_end,
         deferred_team_days: i.deferred_team_days,
         deferred_person_days: i.deferred_person_days,
+        days: i
+            .days
+            .iter()
+            .map(|d| DayOut {
+                date: d.date,
+                released_km2: d.released_km2,
+                hazards_released: d.hazards_released,
+                assets_restored: d.assets_restored,
+                road_km_reopened: d.road_km_reopened,
+                rail_km_reopened: d.rail_km_reopened,
+                power_population_share: d.power_population_share,
+            })
+            .collect(),
     }
 }
 

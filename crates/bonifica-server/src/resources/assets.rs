@@ -83,7 +83,7 @@ pub struct AssetIn {
 impl Resource for Asset {
     const KIND: RecordKind = RecordKind::Asset;
     const PATH: &'static str = "/api/assets";
-    const FILTERS: &'static [&'static str] = &["bbox", "kind", "status"];
+    const FILTERS: &'static [&'static str] = &["bbox", "kind", "status", "damage", "blocked"];
     type In = AssetIn;
     type Out = AssetOut;
 
@@ -199,6 +199,22 @@ impl Resource for Asset {
         footprint_meets(&f.bbox, &self.footprint)
             && f.kind.as_deref().is_none_or(|k| k == self.kind.as_str())
             && f.status.as_deref().is_none_or(|s| s == status)
+            && f.damage
+                .as_deref()
+                .is_none_or(|d| d == self.damage.as_str())
+            && f.blocked_is(self.id)
+    }
+
+    fn name(&self) -> Option<&str> {
+        Some(&self.name)
+    }
+
+    /// A line's length, an area's area; a point has no size.
+    fn size(&self) -> Option<f64> {
+        Some(match &self.footprint {
+            bonifica_model::Footprint::Area(a) => a.area_m2(),
+            _ => self.length_m(),
+        })
     }
 }
 

@@ -114,7 +114,8 @@ pub fn today() -> bonifica_model::Date {
 impl Resource for HazardArea {
     const KIND: RecordKind = RecordKind::HazardArea;
     const PATH: &'static str = "/api/hazard-areas";
-    const FILTERS: &'static [&'static str] = &["bbox", "status", "kind", "organisation"];
+    const FILTERS: &'static [&'static str] =
+        &["bbox", "status", "kind", "organisation", "classification"];
     type In = HazardAreaIn;
     type Out = HazardAreaOut;
 
@@ -241,11 +242,18 @@ impl Resource for HazardArea {
             && f.status
                 .as_deref()
                 .is_none_or(|s| s == self.status().as_str())
+            && f.classification
+                .as_deref()
+                .is_none_or(|c| c.eq_ignore_ascii_case(self.classification().as_str()))
             && f.kind
                 .as_deref()
                 .is_none_or(|k| k == self.contamination.as_str())
             && f.organisation
                 .is_none_or(|o| self.organisation_id == Some(o))
+    }
+
+    fn size(&self) -> Option<f64> {
+        Some(self.area_m2())
     }
 }
 

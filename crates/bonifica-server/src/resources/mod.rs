@@ -3,6 +3,7 @@
 //! resource and their OpenAPI descriptions over the generic verbs in [`crate::crud`].
 
 pub mod assets;
+pub mod export;
 pub mod hazards;
 pub mod places;
 pub mod workforce;

@@ -118,6 +118,10 @@ impl Resource for Settlement {
     fn matches(&self, f: &Filters) -> bool {
         footprint_meets(&f.bbox, &self.footprint)
     }
+
+    fn name(&self) -> Option<&str> {
+        Some(&self.name)
+    }
 }
 
 crud_handlers! {
@@ -192,6 +196,14 @@ impl Resource for Region {
     }
     fn matches(&self, f: &Filters) -> bool {
         meets(&f.bbox, self.boundary.as_multi_polygon())
+    }
+
+    fn name(&self) -> Option<&str> {
+        Some(&self.name)
+    }
+
+    fn size(&self) -> Option<f64> {
+        Some(self.boundary.area_m2())
     }
 }
 

@@ -107,6 +107,10 @@ impl Resource for Organisation {
     fn matches(&self, f: &Filters) -> bool {
         f.kind.as_deref().is_none_or(|k| k == self.kind.as_str())
     }
+
+    fn name(&self) -> Option<&str> {
+        Some(&self.name)
+    }
 }
 
 crud_handlers! {
@@ -192,6 +196,10 @@ impl Resource for Person {
     }
     fn matches(&self, f: &Filters) -> bool {
         f.organisation.is_none_or(|o| o == self.organisation_id)
+    }
+
+    fn name(&self) -> Option<&str> {
+        Some(&self.name)
     }
 }
 
@@ -403,6 +411,10 @@ macro_rules! unit_resource {
                         .as_deref()
                         .is_none_or(|k| k == self.$kind_field.as_str())
                     && f.organisation.is_none_or(|o| o == self.organisation_id)
+            }
+
+            fn name(&self) -> Option<&str> {
+                Some(&self.name)
             }
         }
 

@@ -248,7 +248,10 @@ fn copy(from: &Path, to: &Path) {
 pub struct Reply {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
+    /// The body read as JSON (`Null` when it is not).
     pub body: Value,
+    /// The body as sent.
+    pub bytes: Vec<u8>,
 }
 
 /// Sends a request as `role` (or anonymously) with an optional JSON body and headers.
@@ -289,5 +292,6 @@ pub async fn send(
         status,
         headers,
         body,
+        bytes: bytes.to_vec(),
     }
 }

@@ -5,6 +5,7 @@
 mod errors;
 mod fixture;
 mod follow;
+mod lists;
 mod map;
 mod matrix;
 mod odk;
@@ -15,6 +16,7 @@ mod reports;
 mod reports_roles;
 mod requests;
 mod restricted;
+mod search;
 mod sessions;
 mod signin;
 mod summary;

@@ -43,6 +43,7 @@ async fn send_bytes(
         status,
         headers,
         body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        bytes: bytes.to_vec(),
     }
 }
 
