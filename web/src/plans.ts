@@ -170,13 +170,72 @@ async function storedPlans(box: HTMLElement, error: HTMLElement): Promise<void> 
           h('td', {}, p.name),
           h('td', {}, moment(p.created)),
           h('td', {}, day(p.start_date)),
-          h('td', {}, num(p.objective, 1)),
+          h('td', {}, compact(p.objective)),
           h('td', {}, ends + band),
           h('td', {}, button),
         );
       }),
     ),
+    list.length >= 2 ? compareForm(list) : h('p', { class: 'muted' }, t('plans.compare_needs_two')),
   );
+}
+
+/** Two stored plans chosen by name and compared: every indicator side by side with its difference, and the assets restored earlier and later. */
+function compareForm(list: StoredPlan[]): HTMLElement {
+  const pick = (id: string, chosen: number) =>
+    h('select', { id }, ...list.map((p, i) => h('option', { value: p.name, selected: i === chosen }, p.name)));
+  const base = Math.max(0, list.findIndex((p) => p.name === 'base'));
+  const a = pick('compare-a', base) as HTMLSelectElement;
+  const b = pick('compare-b', base === 0 ? 1 : 0) as HTMLSelectElement;
+  const out = h('div', { id: 'comparison' });
+  const run = async () => {
+    out.replaceChildren(h('p', { class: 'muted' }, t('loading')));
+    try {
+      const c = await get<Comparison>(`/api/plans/compare?a=${encodeURIComponent(a.value)}&b=${encodeURIComponent(b.value)}`);
+      out.replaceChildren(
+        h(
+          'table',
+          { class: 'list comparison' },
+          h('tr', {}, h('th', {}, t('plans.indicator')), h('th', {}, c.a), h('th', {}, c.b), h('th', {}, t('plans.difference'))),
+          ...c.rows.map((r) => {
+            const d = r.b - r.a;
+            return h(
+              'tr',
+              { 'data-indicator': r.indicator, 'data-difference': String(d) },
+              h('td', {}, option('indicator', r.indicator)),
+              h('td', {}, figure(r.a)),
+              h('td', {}, figure(r.b)),
+              h('td', { class: d === 0 ? 'muted' : '' }, d === 0 ? '=' : `${d > 0 ? '+' : '−'}${figure(Math.abs(d))}`),
+            );
+          }),
+        ),
+        h('p', { id: 'comparison-assets' }, t('plans.assets_moved', { earlier: num(c.assets_earlier), later: num(c.assets_later), same: num(c.assets_same), b: c.b, a: c.a })),
+      );
+    } catch (err) {
+      out.replaceChildren(h('p', { class: 'error' }, (err as Error).message));
+    }
+  };
+  return h(
+    'div',
+    { class: 'card wide', id: 'compare-stored' },
+    h('h3', {}, t('plans.compare_title')),
+    h('div', { class: 'list-tools' }, a, ' ↔ ', b, h('button', { type: 'button', id: 'compare-run', onclick: () => void run() }, t('plans.compare'))),
+    out,
+  );
+}
+
+/** A figure of a comparison: few digits for large numbers, one decimal for small ones. */
+function figure(v: number): string {
+  return Math.abs(v) >= 100_000 ? compact(v) : num(v, Math.abs(v) < 10 ? 2 : 1);
+}
+
+interface Comparison {
+  a: string;
+  b: string;
+  rows: { indicator: string; a: number; b: number }[];
+  assets_earlier: number;
+  assets_later: number;
+  assets_same: number;
 }
 
 /** The button that puts a plan on show; it says so (and `data-on-show`) when it is. */

@@ -287,6 +287,28 @@ describe('plans, timeline, Gantt and dashboard', () => {
     await page.waitForSelector('#gantt rect.bar');
   });
 
+  test('two stored plans compare by name, with their differences', async () => {
+    needPlan();
+    const started = await api(page, 'POST', '/api/plans', { seconds: 1, forecast_samples: 0, scenario: { name: 'half-deminers', deminers_factor: 0.5 } });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    for (let i = 0; i < 600; i++) {
+      const job = (await api(page, 'GET', `/api/plans/${started.body.id}`)).body;
+      if (job.state !== 'running') break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await page.click('nav a[data-page=dashboard]');
+    await page.click('nav a[data-page=plans]');
+    await page.waitForSelector('#compare-a');
+    await page.selectOption('#compare-a', 'base');
+    await page.selectOption('#compare-b', 'half-deminers');
+    await page.click('#compare-run');
+    await page.waitForSelector('#comparison tr[data-indicator]');
+    const differences = await page.$$eval('#comparison tr[data-indicator]', (rows) => rows.map((r) => Number(r.dataset.difference)));
+    assert.ok(differences.some((d) => d !== 0), `the two plans differ somewhere: ${differences}`);
+    assert.match(await page.textContent('#comparison-assets'), /half-deminers/);
+    await screenshot(page, 'plans-compare');
+  });
+
   test('the map counter, the dashboard and the plan card agree on km² released and assets restored at three dates', async () => {
     needPlan();
     await page.click('nav a[data-page=plans]');

@@ -43,7 +43,8 @@ describe('languages', () => {
     // Thousands in English are grouped with commas (6,000 hazard areas in the demo region).
     // After signing in the base plan stored by the tests before is on show: the timeline's
     // counter says how many of the region's hazard areas it releases by the date.
-    await page.waitForSelector('[data-counter=released] .counter-value');
+    await page.waitForSelector('.timeline:not([hidden])');
+    await page.waitForFunction(() => / of /.test(document.querySelector('[data-counter=released] .counter-value')?.textContent ?? ''));
     assert.match(await text(page, '[data-counter=released] .counter-value'), /^[\d,]+ of \d{1,3}(,\d{3})+$/);
 
     // A layer hidden before the switch stays hidden, and its toggle says so.

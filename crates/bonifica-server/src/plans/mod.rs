@@ -28,7 +28,7 @@ use crate::plans::wire::{
 };
 use crate::state::AppState;
 use crate::wire::parse_json;
-use bonifica_app::planning::{self, Job, JobSpec, JobState, JobStatus};
+use bonifica_app::planning::{Job, JobSpec, JobState, JobStatus};
 
 /// `Err(403)` unless the caller may start and cancel plans.
 fn require_planner(caller: &Caller) -> Result<(), ApiError> {
@@ -226,23 +226,24 @@ pub async fn plans_delete(
     Ok(accepted(out, false))
 }
 
-/// The two jobs to compare.
+/// The two plans to compare: each a job's id, or a stored plan's id or scenario name.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CompareParams {
-    /// The first job's id.
-    pub a: Uuid,
-    /// The second job's id.
-    pub b: Uuid,
+    /// The first plan: a job's id, or a stored plan's id or name (`base`).
+    pub a: String,
+    /// The second plan, likewise.
+    pub b: String,
 }
 
-/// Two finished plans side by side: indicators, and assets restored earlier or later.
+/// Two finished plans side by side, jobs or stored plans: indicators, and assets restored
+/// earlier or later in `b` than in `a`.
 #[utoipa::path(get, path = "/api/plans/compare", tag = "plans", params(CompareParams),
     responses(
         (status = 200, description = "The comparison", body = ComparisonOut),
         (status = 400, description = "a or b missing or not an id", body = Problem),
         (status = 401, description = "Not signed in", body = Problem),
-        (status = 404, description = "No such job", body = Problem),
+        (status = 404, description = "No such job or stored plan", body = Problem),
         (status = 409, description = "A job has no plan yet", body = Problem)))]
 pub async fn plans_compare(
     State(state): State<AppState>,
@@ -251,26 +252,49 @@ pub async fn plans_compare(
 ) -> Result<Json<ComparisonOut>, ApiError> {
     let axum::extract::Query(params) = query.map_err(|e| {
         let mut err = crate::wire::query_error(&e);
-        err.detail = format!("give two job ids as a=ID&b=ID: {}", err.detail);
+        err.detail = format!(
+            "give two plans as a=ID&b=ID (job ids, or stored plans by id or name): {}",
+            err.detail
+        );
         err
     })?;
+    let sees = caller.role.sees_restricted();
     let mut plans = Vec::new();
-    for (field, id) in [("a", params.a), ("b", params.b)] {
-        let status = job(&state, id)?.status()?;
-        let Some(outcome) = status.outcome else {
-            return Err(ApiError::field_status(
-                StatusCode::CONFLICT,
-                field,
-                format!("plan job {id} is {} and has no plan", status.state.as_str()),
-            ));
+    for (field, key) in [("a", params.a), ("b", params.b)] {
+        let held = match Uuid::parse_str(&key) {
+            Ok(id) => state.jobs().get(id)?,
+            Err(_) => None,
         };
-        plans.push(outcome);
+        let plan = match held {
+            Some(job) => {
+                let status = job.status()?;
+                let Some(outcome) = status.outcome else {
+                    return Err(ApiError::field_status(
+                        StatusCode::CONFLICT,
+                        field,
+                        format!(
+                            "plan job {key} is {} and has no plan",
+                            status.state.as_str()
+                        ),
+                    ));
+                };
+                if sees {
+                    outcome.full.clone()
+                } else {
+                    outcome.open.clone()
+                }
+            }
+            None => {
+                let state = state.clone();
+                tokio::task::spawn_blocking(move || stored::read(&state, &key, sees))
+                    .await
+                    .map_err(|e| ApiError::internal(&e))??
+                    .1
+            }
+        };
+        plans.push(plan);
     }
-    let pick = |o: &planning::Outcome| match caller.role.sees_restricted() {
-        true => o.full.clone(),
-        false => o.open.clone(),
-    };
-    let comparison = bonifica_planner::compare(&pick(&plans[0]), &pick(&plans[1]));
+    let comparison = bonifica_planner::compare(&plans[0], &plans[1]);
     Ok(Json(comparison.into()))
 }
 

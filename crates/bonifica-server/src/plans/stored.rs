@@ -10,7 +10,8 @@
 
 use std::collections::HashSet;
 
-use bonifica_planner::Planner;
+use bonifica_planner::{Plan, Planner};
+use bonifica_store::StoredPlan;
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -18,10 +19,14 @@ use crate::plans::wire::{PlanJobOut, PlanOut};
 use crate::state::AppState;
 use bonifica_app::plan_view::{restricted_ids, without_restricted};
 
-/// The stored plan whose id or scenario name is `key`, as `sees_restricted` may read it,
-/// in the shape of a finished job; `Err(404)` when there is none. Blocks: call it off the
+/// The stored plan whose id or scenario name is `key`, with its header, as
+/// `sees_restricted` may read it; `Err(404)` when there is none. Blocks: call it off the
 /// async runtime.
-pub fn open(state: &AppState, key: &str, sees_restricted: bool) -> Result<PlanJobOut, ApiError> {
+pub fn read(
+    state: &AppState,
+    key: &str,
+    sees_restricted: bool,
+) -> Result<(StoredPlan, Plan), ApiError> {
     let not_found = || ApiError::not_found(&format!("plan job or stored plan {key:?}"));
     let plans = state.with_store_here(|store| Ok(store.plans()?))?;
     let header = plans
@@ -31,19 +36,25 @@ pub fn open(state: &AppState, key: &str, sees_restricted: bool) -> Result<PlanJo
     let plan = state
         .with_store_here(|store| Ok(store.plan(&header.name)?))?
         .ok_or_else(not_found)?;
-    let result = match sees_restricted {
-        true => state.read(|m| PlanOut::new(&plan, None, &m.data))?,
-        false => {
-            // The register is copied so that preparing the planner's view of it (a
-            // second or so on a full region) does not hold up writers.
-            let data = state.read(|m| m.data.clone())?;
-            let planner = Planner::new(&data, &state.programme(), plan.start_date)
-                .map_err(|e| ApiError::internal(&format!("stored plan {}: {e}", header.name)))?;
-            let restricted: HashSet<Uuid> = restricted_ids(&data);
-            let (open, _) = without_restricted(&plan, None, &planner, &restricted);
-            PlanOut::new(&open, None, &data)
-        }
-    };
+    if sees_restricted {
+        return Ok((header, plan));
+    }
+    // The register is copied so that preparing the planner's view of it (a second or so
+    // on a full region) does not hold up writers.
+    let data = state.read(|m| m.data.clone())?;
+    let planner = Planner::new(&data, &state.programme(), plan.start_date)
+        .map_err(|e| ApiError::internal(&format!("stored plan {}: {e}", header.name)))?;
+    let restricted: HashSet<Uuid> = restricted_ids(&data);
+    let (open, _) = without_restricted(&plan, None, &planner, &restricted);
+    Ok((header, open))
+}
+
+/// The stored plan whose id or scenario name is `key`, as `sees_restricted` may read it,
+/// in the shape of a finished job; `Err(404)` when there is none. Blocks: call it off the
+/// async runtime.
+pub fn open(state: &AppState, key: &str, sees_restricted: bool) -> Result<PlanJobOut, ApiError> {
+    let (header, plan) = read(state, key, sees_restricted)?;
+    let result = state.read(|m| PlanOut::new(&plan, None, &m.data))?;
     Ok(PlanJobOut {
         id: header.id,
         scenario: header.name,

@@ -490,3 +490,60 @@ async fn a_stored_plan_opens_by_name_and_id_after_a_restart_without_restricted_r
     .await;
     assert_eq!(missing.status, 404, "{}", missing.body);
 }
+
+#[tokio::test]
+async fn two_stored_plans_compare_by_name_with_their_differences() {
+    let app = app();
+    let base = start(&app, json!({"seconds": 1, "forecast_samples": 0})).await;
+    wait(&app, &base).await;
+    let scenario = json!({"name": "half-deminers", "deminers_factor": 0.5});
+    let half = start(
+        &app,
+        json!({"seconds": 1, "forecast_samples": 0, "scenario": scenario}),
+    )
+    .await;
+    wait(&app, &half).await;
+    // Forgotten by the server, the jobs leave their plans in the store.
+    app.state
+        .jobs()
+        .set_keep_finished(1)
+        .expect("sets the bound");
+    let compare = send(
+        &app.router,
+        Some(Role::Viewer),
+        "GET",
+        "/api/plans/compare?a=base&b=half-deminers",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(compare.status, 200, "{}", compare.body);
+    assert_eq!(
+        (compare.body["a"].as_str(), compare.body["b"].as_str()),
+        (Some("base"), Some("half-deminers"))
+    );
+    let rows = compare.body["rows"].as_array().expect("rows");
+    let row = |name: &str| {
+        rows.iter()
+            .find(|r| r["indicator"] == name)
+            .unwrap_or_else(|| panic!("no row {name}: {}", compare.body))
+    };
+    // Half the teams make another plan: its objective differs.
+    let objective = row("objective");
+    assert_ne!(objective["a"], objective["b"], "{}", compare.body);
+    assert!(rows.iter().any(|r| r["a"] != r["b"]), "{}", compare.body);
+    let moved = compare.body["assets_earlier"].as_u64().unwrap()
+        + compare.body["assets_later"].as_u64().unwrap();
+    assert!(moved > 0, "some asset moves: {}", compare.body);
+
+    let unknown = send(
+        &app.router,
+        Some(Role::Viewer),
+        "GET",
+        "/api/plans/compare?a=base&b=no-such-plan",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
+}
