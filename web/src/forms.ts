@@ -8,12 +8,12 @@ import { ApiError, get, list, request } from './api';
 import { featureId, forget, layer, shown } from './data';
 import { h } from './dom';
 import { clearDraft, drawPolygon } from './map/draw';
-import { baseStyle } from './map/layers';
+import { baseStyle, bbox } from './map/layers';
 import { REGION_BOUNDS } from './map/view';
 import { type Key, day, num, option, t } from './messages';
 import { canEdit } from './session';
 
-type Kind = 'text' | 'number' | 'date' | 'bool' | 'select' | 'polygon' | 'json';
+type Kind = 'text' | 'number' | 'date' | 'bool' | 'select' | 'polygon' | 'json' | 'organisation';
 
 interface Field {
   /** The key in the request body. */
@@ -43,7 +43,7 @@ interface Collection {
 
 const CONTAMINATION = ['ap_mines', 'av_mines', 'uxo', 'cluster_munitions', 'ied', 'abandoned_ordnance', 'mixed'];
 const ASSET_KINDS = ['road_segment', 'bridge', 'railway_segment', 'power_line', 'substation', 'civil_building', 'military_structure', 'agricultural_depot', 'water_works', 'heating_works'];
-const organisation: Field = { name: 'organisation', label: 'rf.organisation', kind: 'text', from: 'organisation_id' };
+const organisation: Field = { name: 'organisation', label: 'rf.organisation', kind: 'organisation', from: 'organisation_id' };
 const codeField: Field = { name: 'code', label: 'rf.code', kind: 'text' };
 const nameField: Field = { name: 'name', label: 'rf.name', kind: 'text', required: true };
 const restrictedField: Field = { name: 'restricted', label: 'rf.restricted', kind: 'bool' };
@@ -273,9 +273,9 @@ async function listOf(name: string, c: Collection): Promise<HTMLElement> {
   let current: string | null = null;
 
   const columns: Column[] = [
-    { label: 'rf.code', cell: (r) => h('a', { href: `#/records/${name}/${encodeURIComponent(String(r.id))}` }, String(r.code ?? '')), sort: 'code' },
+    { label: 'list.code', cell: (r) => h('a', { href: `#/records/${name}/${encodeURIComponent(String(r.id))}` }, String(r.code ?? '')), sort: 'code' },
     ...spec.columns,
-    ...(spec.organisation ? [{ label: 'rf.organisation' as Key, cell: (r: Record<string, unknown>) => names.get(String(r.organisation_id ?? '')) ?? '' }] : []),
+    ...(spec.organisation ? [{ label: 'list.organisation' as Key, cell: (r: Record<string, unknown>) => names.get(String(r.organisation_id ?? '')) ?? '' }] : []),
     ...(spec.dated ? [{ label: 'list.planned' as Key, cell: (r: Record<string, unknown>) => planned(r, 'date') }, { label: 'list.p90' as Key, cell: (r: Record<string, unknown>) => planned(r, 'p90') }] : []),
   ];
 
@@ -321,7 +321,7 @@ async function listOf(name: string, c: Collection): Promise<HTMLElement> {
     );
     exports.replaceChildren(
       ...(EXPORTS[name] ?? ['csv']).map((format) =>
-        h('a', { class: 'button secondary', 'data-format': format, href: `/api/export/${name}?format=${format}${q ? `&${q}` : ''}`, download: '' }, format === 'gpkg' ? 'GeoPackage' : format.toUpperCase()),
+        h('a', { class: 'button secondary', 'data-format': format, href: `/api/export/${name}?format=${format}${q ? `&${q}` : ''}`, download: '' }, ({ csv: 'CSV', geojson: 'GeoJSON', gpkg: 'GeoPackage' } as Record<string, string>)[format] ?? format),
       ),
     );
   };
@@ -496,6 +496,16 @@ function fieldInput(field: Field, value: unknown): [HTMLElement, () => unknown] 
         },
       ];
     }
+    case 'organisation': {
+      // Organisations by name; the API takes the id.
+      const current = value ? String(value) : '';
+      const select = h('select', { id, name: field.name }, h('option', { value: '' }, '—'), current ? h('option', { value: current, selected: true }, current) : null) as HTMLSelectElement;
+      void organisationsById().then((names) => {
+        const sorted = [...names].sort((a, b) => a[1].localeCompare(b[1]));
+        select.replaceChildren(h('option', { value: '' }, '—'), ...sorted.map(([oid, name]) => h('option', { value: oid, selected: oid === current }, name)));
+      });
+      return [select, () => select.value || undefined];
+    }
     case 'polygon':
       return polygonInput(value);
     default: {
@@ -514,7 +524,16 @@ function polygonInput(value: unknown): [HTMLElement, () => unknown] {
   const finish = h('button', { type: 'button', class: 'secondary', id: 'draw-finish', onclick: () => drawing?.finish() }, t('form.finish'));
   const draw = h('button', { type: 'button', class: 'secondary', id: 'draw-start' }, t('form.draw'));
   const box = h('div', {}, canvas, h('div', { class: 'actions' }, draw, finish), hint);
-  const map = new maplibregl.Map({ container: canvas, style: baseStyle(), bounds: REGION_BOUNDS, attributionControl: false });
+  // An existing polygon opens the map on it; a new one on the region.
+  const recorded = value && typeof value === 'object' ? bbox(value as GeoJSON.Geometry) : null;
+  const bounds: [[number, number], [number, number]] = recorded
+    ? [
+        [recorded[0], recorded[1]],
+        [recorded[2], recorded[3]],
+      ]
+    : REGION_BOUNDS;
+  const map = new maplibregl.Map({ container: canvas, style: baseStyle(), bounds, fitBoundsOptions: { padding: 40, maxZoom: 16 }, attributionControl: false });
+  canvas.dataset.bounds = JSON.stringify(bounds);
   map.on('load', async () => {
     for (const name of ['regions', 'rivers', 'settlements', 'hazard-areas'] as const) {
       layer(name)

@@ -10,7 +10,7 @@ import { loginPage } from './login';
 import { languageSwitch } from './lang/switch';
 import { type Key, onLangChange, option, t } from './messages';
 import { startOutbox } from './outbox';
-import { type Hit, searchBox } from './search';
+import { type Hit, OPEN_RECORD, searchBox } from './search';
 import { dropMapView, mapView } from './map/view';
 import { session } from './session';
 
@@ -24,6 +24,11 @@ const PAGES: Record<string, Page> = {
   records: { title: 'nav.records', render: async () => (await import('./forms')).recordsPage(route().slice(1)) },
   plans: { title: 'nav.plans', render: async () => (await import('./plans')).plansPage() },
   reports: { title: 'nav.reports', render: async () => (await import('./reports')).reportsPage(route().slice(1)) },
+  tasks: {
+    title: 'nav.tasks',
+    render: async () => (await import('./tasks')).tasksPage(),
+    roles: ['team_leader'],
+  },
   audit: {
     title: 'nav.audit',
     render: async () => (await import('./audit')).auditLogPage(),
@@ -115,7 +120,7 @@ const LAYER_OF: Partial<Record<Hit['kind'], MapLayer>> = {
 
 /** Opens a search hit: on the map where it lies, else (an organisation) its record. */
 async function openHit(hit: Hit): Promise<void> {
-  if (!hit.bbox) {
+  if (hit.kind === 'organisation') {
     location.hash = `#/records/organisations/${encodeURIComponent(hit.id)}`;
     return;
   }
@@ -123,8 +128,10 @@ async function openHit(hit: Hit): Promise<void> {
     location.hash = '#/map';
     await show();
   }
-  await mapView().focus(LAYER_OF[hit.kind] ?? null, hit.id, hit.bbox);
+  if (hit.bbox) await mapView().focus(LAYER_OF[hit.kind] ?? null, hit.id, hit.bbox);
 }
+
+window.addEventListener(OPEN_RECORD, (e) => void openHit((e as CustomEvent<Hit>).detail));
 
 /** Marks the current page in the navigation and names the tab after it. */
 function markPage(): Page {
@@ -135,17 +142,25 @@ function markPage(): Page {
   return page;
 }
 
+/** Counts the pages asked for: a page that takes longer to draw than the next one asked for is dropped. */
+let asked = 0;
+
 async function show(): Promise<void> {
   const into = main;
   if (!into) return;
+  const ticket = ++asked;
   const [id] = route();
   const page = markPage();
   delete into.dataset.dirty;
   try {
     const el = await page.render();
+    // The user moved on while this page was drawn (a slow dashboard, then the plans): the
+    // later page stays.
+    if (ticket !== asked) return;
     into.replaceChildren(el);
     if (id === 'map' || !PAGES[id]) mapView().shown();
   } catch (err) {
+    if (ticket !== asked) return;
     into.replaceChildren(h('p', { class: 'error' }, t('app.cannot_show', { page: t(page.title), reason: (err as Error).message })));
   }
 }

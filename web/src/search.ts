@@ -16,6 +16,9 @@ export interface Hit {
   bbox: [number, number, number, number] | null;
 }
 
+/** The window event that opens a record on the map, its detail a `Hit` (any page may send it). */
+export const OPEN_RECORD = 'bonifica:open-record';
+
 /** Hits at the most in the list under the box. */
 const SHOWN = 12;
 /** Quiet time after typing before the server is asked, ms. */

@@ -503,6 +503,12 @@ describe('forms', () => {
     assert.ok(first, 'the register has a hazard area');
     await page.goto(`${BASE_URL}/#/records/hazard-areas/${first.id}`);
     await page.waitForSelector('#record-form');
+    // The form's map opens on the area, not on the whole region.
+    const [[w, s], [e, n]] = JSON.parse(await page.getAttribute('#draw-map', 'data-bounds'));
+    assert.ok(e - w < 0.2 && n - s < 0.2, `the form's map shows the area: ${[w, s, e, n]}`);
+    // The organisation is chosen by name.
+    await page.waitForFunction(() => document.querySelectorAll('#f-organisation option').length > 2);
+    if (first.organisation_id) assert.equal(await page.inputValue('#f-organisation'), first.organisation_id);
     const evidence = `${first.evidence} (checked ${Date.now()})`;
     await page.fill('#f-evidence', evidence);
     const saved = page.waitForResponse((r) => r.request().method() === 'PUT');
@@ -511,6 +517,31 @@ describe('forms', () => {
     assert.equal(response.status(), 200, await response.text());
     const after = (await api(page, 'GET', `/api/hazard-areas/${first.id}`)).body;
     assert.equal(after.evidence, evidence);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});
+
+describe("a team leader's day", () => {
+  test('a team leader sees only their team\'s tasks, and one on the map', async () => {
+    const { page, errors } = await signIn(browser, 'team_leader', { waitForMap: false });
+    const me = (await api(page, 'GET', '/api/session')).body;
+    assert.ok(me.team_id, 'the team leader leads a team');
+    const team = (await api(page, 'GET', `/api/teams/${me.team_id}`)).body;
+    const base = (await api(page, 'GET', '/api/plans/base')).body.result;
+    const planned = base.items.filter((i) => i.unit_id === me.team_id);
+    assert.ok(planned.length > 0, `the base plan gives ${team.code} work: the test proves nothing otherwise`);
+    await page.click('nav a[data-page=tasks]');
+    await page.waitForSelector('#tasks tr[data-unit], #tasks-none');
+    const units = await page.$$eval('#tasks tr[data-unit]', (rows) => rows.map((r) => r.dataset.unit));
+    assert.ok(units.length > 0, 'tasks are listed');
+    assert.ok(units.every((u) => u === team.code), `only ${team.code}'s tasks: ${[...new Set(units)]}`);
+    assert.ok(units.length <= planned.length);
+    await screenshot(page, 'team-leader-tasks');
+    await page.click('#tasks tr[data-unit] button');
+    await page.waitForSelector('#details');
+    assert.match(await page.textContent('#details h3'), /HA-|AS-/);
+    assert.equal(await page.$('#tasks'), null, 'the map is on show, not the list');
     assert.deepEqual(errors, []);
     await page.close();
   });

@@ -182,3 +182,16 @@ fn without_restricted_counts(e: &mut AuditEntry) {
     }
     e.after = Some(after.to_string());
 }
+
+/// The most changes of one record a history gives.
+pub const HISTORY_LIMIT: usize = 1000;
+
+/// The changes of one record, oldest first, from the audit log: each with when, who, what
+/// and the record before and after. The caller has found the record visible to the actor;
+/// a record's own changes say nothing of others. A record loaded by a bulk import has no
+/// entry of its own for that first version: the import's entry (`dataset`) holds it.
+pub fn history(store: &dyn Backend, id: uuid::Uuid) -> Result<Vec<AuditEntry>, AppError> {
+    let id = id.to_string();
+    let keep = &mut |e: &AuditEntry| e.entity_id == id;
+    Ok(store.audit_entries_kept(0, HISTORY_LIMIT, keep)?)
+}

@@ -55,6 +55,41 @@ pub fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "/api/export/{collection}",
             get(resources::export::export_get),
         ),
+        (
+            "get",
+            "/api/assets/{id}/history",
+            get(resources::history::assets_history),
+        ),
+        (
+            "get",
+            "/api/settlements/{id}/history",
+            get(resources::history::settlements_history),
+        ),
+        (
+            "get",
+            "/api/organisations/{id}/history",
+            get(resources::history::organisations_history),
+        ),
+        (
+            "get",
+            "/api/people/{id}/history",
+            get(resources::history::people_history),
+        ),
+        (
+            "get",
+            "/api/contracts/{id}/history",
+            get(resources::history::contracts_history),
+        ),
+        (
+            "get",
+            "/api/teams/{id}/history",
+            get(resources::history::teams_history),
+        ),
+        (
+            "get",
+            "/api/crews/{id}/history",
+            get(resources::history::crews_history),
+        ),
         ("get", "/api/map/{layer}", get(map::map_get)),
         ("get", "/api/regions", get(places::regions_list)),
         ("get", "/api/regions/{id}", get(places::regions_get)),

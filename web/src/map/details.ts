@@ -57,6 +57,48 @@ export function showDetails(view: MapView, feature: MapGeoJSONFeature, at: mapli
   closeDetails(view);
   view.side.prepend(panel);
   if (source === 'hazard-areas' && p.id) panel.append(history(view.map, String(p.id)));
+  else if (collection && p.id) panel.append(changes(collection, String(p.id)));
+}
+
+/** One change of a record, as `GET /api/<collection>/{id}/history` lists it. */
+interface Change {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  changed: string[];
+}
+
+/** A record's changes, newest first: when, who, what and which fields. */
+function changes(collection: string, id: string): HTMLElement {
+  const box = h('div', { class: 'history', id: 'record-history' }, h('h4', {}, t('history.title')), h('p', { class: 'muted' }, t('loading')));
+  void (async () => {
+    try {
+      const body = await get<{ changes: Change[] }>(`/api/${collection}/${encodeURIComponent(id)}/history`);
+      const list = [...body.changes].reverse();
+      box.replaceChildren(
+        h('h4', {}, t('history.title')),
+        list.length
+          ? h(
+              'ol',
+              { class: 'changes' },
+              ...list.map((c) =>
+                h(
+                  'li',
+                  { 'data-seq': String(c.seq), 'data-action': c.action },
+                  h('strong', {}, moment(c.at)),
+                  ` · ${c.actor} · ${option('change', c.action)}`,
+                  c.changed.length ? h('div', { class: 'muted' }, c.changed.filter((f) => f !== 'version').map(label).join(', ')) : null,
+                ),
+              ),
+            )
+          : h('p', { class: 'muted', id: 'history-none' }, t('history.as_imported')),
+      );
+    } catch (err) {
+      box.replaceChildren(h('h4', {}, t('history.title')), h('p', { class: 'error' }, err instanceof ApiError ? err.detail || err.message : (err as Error).message));
+    }
+  })();
+  return box;
 }
 
 /** Closes the details panel, its popup and the history drawn over the map. */

@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod export;
 pub mod hazards;
+pub mod history;
 pub mod places;
 pub mod workforce;
 

@@ -5,6 +5,7 @@
 mod errors;
 mod fixture;
 mod follow;
+mod history;
 mod lists;
 mod map;
 mod matrix;
