@@ -66,7 +66,7 @@ export function plansPage(): HTMLElement {
             h('td', {}, run.label),
             h('td', { class: 'state' }, stateText(run.job)),
             h('td', {}, h('progress', { max: 1, value: run.job?.progress ?? (plan ? 1 : 0) })),
-            h('td', {}, num(run.job?.best_objective, 1)),
+            h('td', {}, compact(run.job?.best_objective)),
             h(
               'td',
               {},
