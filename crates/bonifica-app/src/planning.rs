@@ -229,13 +229,11 @@ impl Jobs {
     }
 }
 
-/// The time now as jobs and the planning slot write it: UTC, RFC 3339 with milliseconds.
-pub fn now() -> String {
-    stamp(chrono::Utc::now())
-}
+pub use crate::stored_report::now;
 
+/// A time as the store's records write it: UTC, RFC 3339 with milliseconds, as [`now`].
 fn stamp(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// How often a running job tells the store it is alive.
