@@ -1,5 +1,5 @@
 //! `GET /api/export/{collection}`: a whole list, as the same filters and sort leave it, in
-//! one file (CSV, GeoJSON or GeoPackage). What the caller may not see is never in it.
+//! one file (CSV, GeoJSON or a `.gpkg` file). What the caller may not see is never in it.
 
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
